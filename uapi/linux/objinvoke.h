@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
+/*
+ * objinvoke: capability-based object invocation.
+ *
+ * This header is the only definition of the ABI between the objinvoke
+ * kernel module and userspace; the module, libobject and the TEE emulator
+ * all include it.  docs/uapi.md explains every field and rule.
+ *
+ * Every object a process holds is a file descriptor.  Invoking the object
+ * is OBJINVOKE_IOC_INVOKE on that fd.  Holding the fd is the capability;
+ * close() drops it; passing the fd on delegates it.
+ *
+ * Conventions: fixed-width fields only, pointers as __u64, explicit
+ * padding.  Each field says whether userspace writes it (in) or the kernel
+ * does (out).  Reserved fields and unknown flags must be zero.  Structs may
+ * grow at the end: the kernel takes the size from the ioctl number, treats
+ * missing trailing bytes as zero and requires unknown trailing bytes to be
+ * zero.
+ */
+#ifndef _UAPI_LINUX_OBJINVOKE_H
+#define _UAPI_LINUX_OBJINVOKE_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define OBJINVOKE_DEVICE	"/dev/objinvoke"
+#define OBJINVOKE_EMU_DEVICE	"/dev/objinvoke-emu"
+
+#define OBJINVOKE_IOC_MAGIC	0xB7
+
+/* "No object" in an fd field. */
+#define OBJINVOKE_FD_NONE	0xffffffffU
+
+/* Per-kind argument limit (4-bit fields of the counts word). */
+#define OBJINVOKE_MAX_ARGS_PER_KIND	15
+/* Upper bound on the sum of all buffer sizes of one invocation. */
+#define OBJINVOKE_MAX_BUF_BYTES		(4U << 20)
+
+/**
+ * struct objinvoke_arg - one argument of an invocation
+ * @addr:  in: user address of the buffer (input and output buffers);
+ *         must be 0 for object arguments.
+ * @size:  input buffer: in, its length.  Output buffer: in, the bytes
+ *         reserved at @addr; out, the bytes written (never more).
+ *         Must be 0 for object arguments.
+ * @fd:    input object: in, an object fd or OBJINVOKE_FD_NONE (the NULL
+ *         object).  Output object: out, a new O_CLOEXEC object fd, or
+ *         OBJINVOKE_FD_NONE for a NULL object; in, must be
+ *         OBJINVOKE_FD_NONE.  Must be OBJINVOKE_FD_NONE for buffers.
+ * @flags: in: reserved, must be 0.
+ *
+ * The arguments of an invocation are an array ordered as the counts word
+ * orders them: input buffers, output buffers, input objects, output
+ * objects.
+ */
+struct objinvoke_arg {
+	__u64 addr;
+	__u64 size;
+	__u32 fd;
+	__u32 flags;
+};
+
+/**
+ * struct objinvoke_invoke - OBJINVOKE_IOC_INVOKE argument
+ * @op:       in: operation; the low 16 bits are the method.  Methods
+ *            0xFFFE (retain) and 0xFFFF (release) are refused: the fd's
+ *            lifetime is the reference.  The upper 16 bits must be 0.
+ * @counts:   in: ObjectCounts, BI | BO << 4 | IO << 8 | OO << 12; the
+ *            upper 16 bits must be 0.
+ * @args:     in: user address of struct objinvoke_arg[total count].
+ * @result:   out: the object's result as an int32_t (0 is Object_OK,
+ *            negative values are the transport errors of object.h,
+ *            positive values come from the object).
+ * @flags:    in: reserved, must be 0.
+ * @reserved: in: must be 0.
+ *
+ * The ioctl returns 0 when the invocation was delivered and answered; the
+ * answer is in @result.  Output buffer sizes and output object fds are
+ * written back only when @result is 0, and output fds are installed all
+ * together or not at all.  It returns -1 with errno set when the request
+ * itself is malformed or cannot be carried out (see docs/uapi.md).
+ */
+struct objinvoke_invoke {
+	__u32 op;
+	__u32 counts;
+	__u64 args;
+	__u32 result;
+	__u32 flags;
+	__u64 reserved;
+};
+
+/**
+ * struct objinvoke_get_object - OBJINVOKE_IOC_GET_ROOT / _GET_CREDENTIALS
+ * @fd:       out: a new O_CLOEXEC object fd.
+ * @flags:    in: reserved, must be 0.
+ * @reserved: in: must be 0.
+ */
+struct objinvoke_get_object {
+	__u32 fd;
+	__u32 flags;
+	__u64 reserved;
+};
+
+/* On an object fd: invoke the object. */
+#define OBJINVOKE_IOC_INVOKE \
+	_IOWR(OBJINVOKE_IOC_MAGIC, 0x00, struct objinvoke_invoke)
+
+/* On /dev/objinvoke: an fd for the TEE's root object. */
+#define OBJINVOKE_IOC_GET_ROOT \
+	_IOWR(OBJINVOKE_IOC_MAGIC, 0x01, struct objinvoke_get_object)
+
+/*
+ * On /dev/objinvoke: an fd for a kernel-hosted credentials object that
+ * describes the calling process (uid, gid, pid, executable) as it is at
+ * this call.  The only kind of object the root object's register method
+ * accepts from userspace.
+ */
+#define OBJINVOKE_IOC_GET_CREDENTIALS \
+	_IOWR(OBJINVOKE_IOC_MAGIC, 0x02, struct objinvoke_get_object)
+
+/*
+ * Methods of the kernel-hosted credentials object (callable by the TEE and
+ * by any holder of its fd).
+ */
+#define OBJINVOKE_CREDS_OP_GET_INFO	0	/* out buf: objinvoke_creds_info */
+#define OBJINVOKE_CREDS_OP_GET_EXE	1	/* out buf: path, no NUL */
+
+/**
+ * struct objinvoke_creds_info - what a credentials object reports
+ * @uid:  the process's effective uid in the initial user namespace.
+ * @gid:  its effective gid.
+ * @pid:  its thread-group id in the initial pid namespace.
+ * @reserved: 0.
+ */
+struct objinvoke_creds_info {
+	__u32 uid;
+	__u32 gid;
+	__u32 pid;
+	__u32 reserved;
+};
+
+/*
+ * ---------------------------------------------------------------------
+ * The emulator backend: /dev/objinvoke-emu.
+ *
+ * One process with CAP_SYS_ADMIN opens it (a second open fails with
+ * EBUSY) and plays the secure world.  Each of its threads is a "secure
+ * thread": it takes one SMC call at a time with OBJINVOKE_EMU_IOC_WAIT
+ * and answers it with OBJINVOKE_EMU_IOC_COMPLETE.  An SMC call carries
+ * copies of the inbound and outbound buffers (the emulator has no other
+ * access to kernel memory).
+ * ---------------------------------------------------------------------
+ */
+
+/* struct objinvoke_emu_call.kind */
+#define OBJINVOKE_EMU_CALL_INVOKE	1 /* a new direct invocation */
+#define OBJINVOKE_EMU_CALL_RESUME	2 /* the response to a callback */
+
+/* struct objinvoke_emu_done.status */
+#define OBJINVOKE_EMU_DONE		0 /* finished: inbound holds results */
+#define OBJINVOKE_EMU_CALLBACK		3 /* outbound holds a callback request */
+
+/**
+ * struct objinvoke_emu_call - OBJINVOKE_EMU_IOC_WAIT argument
+ * @session:  in: 0 to take the next new invocation; or the session of a
+ *            call this thread answered with OBJINVOKE_EMU_CALLBACK, to
+ *            wait for the normal world's response.
+ *            out: the session (nonzero) this call belongs to.
+ * @kind:     out: OBJINVOKE_EMU_CALL_*.
+ * @flags:    in: reserved, must be 0.
+ * @inbound:  in: user address the inbound buffer is copied to.
+ * @outbound: in: user address the outbound buffer is copied to.
+ * @in_size:  in: bytes at @inbound; out: the inbound buffer's size.
+ * @out_size: in: bytes at @outbound; out: the outbound buffer's size.
+ *
+ * Blocks until a call is available.  A signal interrupts it (EINTR).
+ * Fails with ENOSPC, leaving the call queued, when a buffer is too small.
+ */
+struct objinvoke_emu_call {
+	__u64 session;
+	__u32 kind;
+	__u32 flags;
+	__u64 inbound;
+	__u64 outbound;
+	__u32 in_size;
+	__u32 out_size;
+};
+
+/**
+ * struct objinvoke_emu_done - OBJINVOKE_EMU_IOC_COMPLETE argument
+ * @session:  in: the session from OBJINVOKE_EMU_IOC_WAIT.
+ * @status:   in: OBJINVOKE_EMU_DONE or OBJINVOKE_EMU_CALLBACK.
+ * @result:   in: with OBJINVOKE_EMU_DONE, the invocation's result (int32).
+ * @inbound:  in: user address of the new inbound buffer contents.
+ * @outbound: in: user address of the new outbound buffer contents.
+ * @in_size:  in: bytes at @inbound, at most the size WAIT reported.
+ * @out_size: in: bytes at @outbound, likewise.
+ * @reserved: in: must be 0.
+ */
+struct objinvoke_emu_done {
+	__u64 session;
+	__u32 status;
+	__u32 result;
+	__u64 inbound;
+	__u64 outbound;
+	__u32 in_size;
+	__u32 out_size;
+	__u64 reserved;
+};
+
+#define OBJINVOKE_EMU_IOC_WAIT \
+	_IOWR(OBJINVOKE_IOC_MAGIC, 0x40, struct objinvoke_emu_call)
+#define OBJINVOKE_EMU_IOC_COMPLETE \
+	_IOW(OBJINVOKE_IOC_MAGIC, 0x41, struct objinvoke_emu_done)
+
+#endif /* _UAPI_LINUX_OBJINVOKE_H */

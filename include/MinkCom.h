@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * MinkCom.h: the entry points through which Mink client code reaches the
+ * TEE.  Names and signatures are those Mink clients call; the results are
+ * Object results (object.h).
+ */
+#ifndef MINKCOM_H
+#define MINKCOM_H
+
+#include <stddef.h>
+
+#include "object.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * MinkCom_getRootEnvObject() - the TEE's root object
+ * @obj: out: the root object, or Object_NULL on failure.  The caller owns
+ *       it and releases it with Object_release().
+ *
+ * Return: Object_OK; Object_ERROR_UNAVAIL when /dev/objinvoke does not
+ * exist (module not loaded); another error mapped from the kernel's errno.
+ */
+int MinkCom_getRootEnvObject(Object *obj);
+
+/**
+ * MinkCom_getClientEnvObject() - register a client environment
+ * @root: the root object (borrowed).
+ * @obj:  out: the client environment, bound to the calling process's
+ *        credentials as the kernel sees them at this call; Object_NULL on
+ *        failure.
+ *
+ * Return: Object_OK or the root object's result.
+ */
+int MinkCom_getClientEnvObject(Object root, Object *obj);
+
+/**
+ * MinkCom_getClientEnvObjectWithCreds() - register with given credentials
+ * @root:  the root object (borrowed).
+ * @creds: a credentials object (borrowed), e.g. from
+ *         objinvoke_get_credentials(), possibly received from another
+ *         process.  Object_NULL means the caller's own credentials.
+ * @obj:   out: the client environment, or Object_NULL on failure.
+ *
+ * Return: Object_OK or the root object's result.
+ */
+int MinkCom_getClientEnvObjectWithCreds(Object root, Object creds,
+					Object *obj);
+
+/**
+ * MinkCom_getMemoryObject() - allocate shareable memory (not yet supported)
+ * @root:   the root object.
+ * @size:   bytes wanted.
+ * @memObj: out: Object_NULL.
+ *
+ * Return: Object_ERROR_UNAVAIL until dma-buf memory objects exist.
+ */
+int MinkCom_getMemoryObject(Object root, size_t size, Object *memObj);
+
+/**
+ * MinkCom_getMemoryObjectInfo() - where a memory object is mapped (not yet
+ * supported)
+ * @memObj:  a memory object.
+ * @address: out: NULL.
+ * @size:    out: 0.
+ *
+ * Return: Object_ERROR_UNAVAIL until dma-buf memory objects exist.
+ */
+int MinkCom_getMemoryObjectInfo(Object memObj, void **address, size_t *size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MINKCOM_H */

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Marshaling one invocation of a remote object into OBJINVOKE_IOC_INVOKE
+ * and its answer back into the caller's ObjectArg array.
+ *
+ * The caller's array is only written when the whole answer was accepted:
+ * on any failure output sizes and objects are left as they were and every
+ * fd the kernel installed for us is closed, so a failed call leaks nothing.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+
+#include <linux/objinvoke.h>
+
+#include "objinvoke-private.h"
+
+static int32_t marshal_bufs(const ObjectArg *args, ObjectCounts k,
+			    struct objinvoke_arg *ka)
+{
+	uint64_t bytes = 0;
+	size_t i;
+
+	for (i = 0; i < ObjectCounts_numBuffers(k); i++) {
+		/* bi and b share one layout; bi reads both kinds. */
+		const void *ptr = args[i].bi.ptr;
+		size_t size = args[i].bi.size;
+
+		if (!ptr && size) {
+			objinvoke_log("buffer argument %zu: NULL with size %zu",
+				      i, size);
+			return Object_ERROR_INVALID;
+		}
+		/* The kernel checks this too; failing here saves a syscall. */
+		if (size > OBJINVOKE_MAX_BUF_BYTES - bytes) {
+			objinvoke_log("buffers exceed %u bytes",
+				      OBJINVOKE_MAX_BUF_BYTES);
+			return Object_ERROR_MAXDATA;
+		}
+		bytes += size;
+		ka[i].addr = (uintptr_t)ptr;
+		ka[i].size = size;
+	}
+	return Object_OK;
+}
+
+static int32_t marshal_in_objs(const ObjectArg *args, ObjectCounts k,
+			       struct objinvoke_arg *ka)
+{
+	size_t i, first = ObjectCounts_indexOI(k);
+
+	for (i = first; i < first + ObjectCounts_numOI(k); i++) {
+		Object o = args[i].o;
+
+		if (Object_isNull(o))
+			continue;	/* stays OBJINVOKE_FD_NONE */
+		if (!objinvoke_is_remote(o)) {
+			objinvoke_log("input object %zu is a local object: local objects as arguments need the callback support, not yet implemented",
+				      i - first);
+			return Object_ERROR_BADOBJ;
+		}
+		ka[i].fd = (uint32_t)objinvoke_object_fd(o);
+	}
+	return Object_OK;
+}
+
+static int32_t marshal_in(const ObjectArg *args, ObjectCounts k,
+			  struct objinvoke_arg *ka)
+{
+	size_t i, n = ObjectCounts_total(k);
+	int32_t r;
+
+	if (k >> 16) {
+		objinvoke_log("counts 0x%x: upper 16 bits set", (unsigned int)k);
+		return Object_ERROR_INVALID;
+	}
+	if (n && !args) {
+		objinvoke_log("%zu arguments but no argument array", n);
+		return Object_ERROR_INVALID;
+	}
+	memset(ka, 0, n * sizeof(*ka));
+	for (i = 0; i < n; i++)
+		ka[i].fd = OBJINVOKE_FD_NONE;	/* output objects included */
+
+	r = marshal_bufs(args, k, ka);
+	if (r)
+		return r;
+	return marshal_in_objs(args, k, ka);
+}
+
+static bool fd_is_installed(uint32_t fd)
+{
+	return fd != OBJINVOKE_FD_NONE && fd <= INT_MAX;
+}
+
+/*
+ * Check what the kernel wrote before using any of it: an output size above
+ * what was reserved, or an fd no process can have, is a broken kernel.
+ */
+static int32_t check_out(const ObjectArg *args, ObjectCounts k,
+			 const struct objinvoke_arg *ka)
+{
+	size_t i, bo = ObjectCounts_indexBO(k), oo = ObjectCounts_indexOO(k);
+
+	for (i = bo; i < bo + ObjectCounts_numBO(k); i++) {
+		if (ka[i].size > args[i].b.size) {
+			objinvoke_log("output buffer %zu grew from %zu to %llu",
+				      i - bo, args[i].b.size,
+				      (unsigned long long)ka[i].size);
+			return Object_ERROR_REMOTE;
+		}
+	}
+	for (i = oo; i < oo + ObjectCounts_numOO(k); i++) {
+		if (ka[i].fd != OBJINVOKE_FD_NONE && !fd_is_installed(ka[i].fd)) {
+			objinvoke_log("output object %zu: bad fd %u", i - oo,
+				      (unsigned int)ka[i].fd);
+			return Object_ERROR_REMOTE;
+		}
+	}
+	return Object_OK;
+}
+
+/* Wrap every output fd, or (on any failure) close and release them all. */
+static int32_t wrap_out_objs(ObjectCounts k, const struct objinvoke_arg *ka,
+			     int32_t r, Object *out)
+{
+	size_t i, oo = ObjectCounts_indexOO(k), n = ObjectCounts_numOO(k);
+
+	for (i = 0; i < n; i++) {
+		uint32_t fd = ka[oo + i].fd;
+
+		out[i] = Object_NULL;
+		if (!fd_is_installed(fd))
+			continue;
+		if (r == Object_OK)
+			r = objinvoke_object_from_fd((int)fd, &out[i]);
+		else
+			close((int)fd);
+	}
+	if (r == Object_OK)
+		return r;
+	for (i = 0; i < n; i++)
+		Object_RELEASE_IF(out[i]);
+	return r;
+}
+
+static int32_t unmarshal_out(ObjectArg *args, ObjectCounts k,
+			     const struct objinvoke_arg *ka)
+{
+	Object out[OBJINVOKE_MAX_ARGS_PER_KIND];
+	size_t i, bo = ObjectCounts_indexBO(k), oo = ObjectCounts_indexOO(k);
+	int32_t r;
+
+	r = wrap_out_objs(k, ka, check_out(args, k, ka), out);
+	if (r)
+		return r;
+	for (i = 0; i < ObjectCounts_numBO(k); i++)
+		args[bo + i].b.size = ka[bo + i].size;
+	for (i = 0; i < ObjectCounts_numOO(k); i++)
+		args[oo + i].o = out[i];
+	return Object_OK;
+}
+
+int32_t objinvoke_marshal_invoke(int fd, ObjectOp op, ObjectArg *args,
+				 ObjectCounts counts)
+{
+	struct objinvoke_arg ka[OBJINVOKE_MAX_ARGS];
+	struct objinvoke_invoke inv;
+	int32_t r;
+
+	r = marshal_in(args, counts, ka);
+	if (r)
+		return r;
+
+	memset(&inv, 0, sizeof(inv));
+	/* REMOTE_BUFS is a hint between transports, not for the kernel. */
+	inv.op = op & ~ObjectOp_REMOTE_BUFS;
+	inv.counts = counts;
+	inv.args = (uintptr_t)ka;
+	if (ioctl(fd, OBJINVOKE_IOC_INVOKE, &inv) < 0) {
+		int err = errno;
+
+		objinvoke_log("invoke fd %d op 0x%x: errno %d", fd,
+			      (unsigned int)op, err);
+		return objinvoke_result_from_errno(err);
+	}
+
+	r = (int32_t)inv.result;
+	if (r != Object_OK)
+		return r;	/* the kernel wrote nothing back */
+	return unmarshal_out(args, counts, ka);
+}

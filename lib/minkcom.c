@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+/*
+ * MinkCom: the entry points Mink client code calls to reach the TEE,
+ * built on the root object the kernel hands out.
+ */
+#include <linux/objinvoke.h>
+
+#include "IClientEnv.h"
+#include "MinkCom.h"
+#include "objinvoke-private.h"
+
+OBJINVOKE_EXPORT int MinkCom_getRootEnvObject(Object *obj)
+{
+	return objinvoke_device_get_object(OBJINVOKE_IOC_GET_ROOT, obj);
+}
+
+OBJINVOKE_EXPORT int MinkCom_getClientEnvObjectWithCreds(Object root,
+							 Object creds,
+							 Object *obj)
+{
+	ObjectArg a[2] = {{{0, 0}}};
+	int32_t r;
+
+	if (!obj)
+		return Object_ERROR_INVALID;
+	*obj = Object_NULL;
+	if (Object_isNull(root))
+		return Object_ERROR_BADOBJ;
+
+	/* A NULL credentials object asks the kernel for the caller's own. */
+	a[0].o = creds;
+	r = Object_invoke(root, IRootObject_OP_registerWithCredentials, a,
+			  ObjectCounts_pack(0, 0, 1, 1));
+	if (r == Object_OK)
+		*obj = a[1].o;
+	return r;
+}
+
+OBJINVOKE_EXPORT int MinkCom_getClientEnvObject(Object root, Object *obj)
+{
+	return MinkCom_getClientEnvObjectWithCreds(root, Object_NULL, obj);
+}
+
+/* Memory objects wait for dma-buf support in the kernel module. */
+OBJINVOKE_EXPORT int MinkCom_getMemoryObject(Object root, size_t size,
+					     Object *memObj)
+{
+	if (memObj)
+		*memObj = Object_NULL;
+	objinvoke_log("memory objects are not implemented yet");
+	return Object_ERROR_UNAVAIL;
+}
+
+OBJINVOKE_EXPORT int MinkCom_getMemoryObjectInfo(Object memObj,
+						 void **address, size_t *size)
+{
+	if (address)
+		*address = NULL;
+	if (size)
+		*size = 0;
+	objinvoke_log("memory objects are not implemented yet");
+	return Object_ERROR_UNAVAIL;
+}

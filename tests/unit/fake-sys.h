@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The syscall seam of the libobject unit tests.  The tests link
+ * libobject's objects with -Wl,--wrap for ioctl, close, open (open64 with
+ * _FILE_OFFSET_BITS=64) and malloc, so the library's own calls land in fake-sys.c, which
+ * answers them from cmocka's queues (will_return/expect_*): an unexpected
+ * call fails the test.
+ */
+#ifndef FAKE_SYS_H
+#define FAKE_SYS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <linux/objinvoke.h>
+
+#include "object.h"
+
+/* What the fake kernel answers to one ioctl. */
+struct fake_reply {
+	int err;		/* nonzero: the ioctl fails with this errno */
+	uint32_t result;	/* INVOKE: written to inv.result */
+	/* INVOKE: written to the output buffers' sizes and the output
+	 * objects' fds, in order, whatever the result (so the tests see
+	 * what the library takes from a non-OK answer).  GET_*: fd[0]. */
+	uint64_t size[OBJINVOKE_MAX_ARGS_PER_KIND];
+	uint32_t fd[OBJINVOKE_MAX_ARGS_PER_KIND];
+};
+
+/* The last INVOKE request, copied: the library's array is on its stack. */
+struct fake_invoke {
+	struct objinvoke_invoke inv;
+	struct objinvoke_arg args[4 * OBJINVOKE_MAX_ARGS_PER_KIND];
+};
+extern struct fake_invoke fake_last;
+
+/* Queue one ioctl(@fd, @request) and its answer (@reply must outlive it). */
+void fake_expect_ioctl(int fd, unsigned long request,
+		       const struct fake_reply *reply);
+/* Queue one close(@fd). */
+void fake_expect_close(int fd);
+/* Queue one open(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC) returning @ret,
+ * failing with @err when @ret is negative. */
+void fake_expect_open(int ret, int err);
+/* From now on malloc takes its fate from the queue: will_return(
+ * __wrap_malloc, true) to succeed, false to fail.  Off by default. */
+extern bool fake_malloc_scripted;
+
+/* A remote object over fake fd @fd, created through the public API. */
+Object fake_remote(int fd);
+/* Release a remote object and check that it closes @fd. */
+void fake_release(Object obj, int fd);
+
+/* Log handler that keeps the last message in fake_log_buf. */
+extern char fake_log_buf[512];
+void fake_log_capture(const char *fmt, va_list ap);
+
+/* The wrapped functions (prototypes for -Wmissing-prototypes). */
+int __wrap_ioctl(int fd, unsigned long request, ...);
+int __wrap_close(int fd);
+int __wrap_open(const char *path, int flags, ...);
+int __wrap_open64(const char *path, int flags, ...);
+void *__wrap_malloc(size_t size);
+void *__real_malloc(size_t size);
+
+#endif /* FAKE_SYS_H */

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * DOC: the emulator backend
+ *
+ * On machines without a real secure world, /dev/objinvoke-emu lets one
+ * privileged process (the TEE emulator) play it.  An "SMC call" becomes a
+ * session in an xarray: the invoking thread queues it and sleeps
+ * (killable, freezable); an emulator thread takes it with
+ * OBJINVOKE_EMU_IOC_WAIT, which copies the inbound and outbound buffers
+ * out, and answers with OBJINVOKE_EMU_IOC_COMPLETE, which copies the new
+ * contents back and wakes the invoking thread.  The emulator only ever
+ * sees copies of the two buffers: it can reach no other kernel memory,
+ * which is what the SHM bridge guarantees on real hardware.
+ *
+ * A session moves NEW -> CLAIMED -> COMPLETING -> ANSWERED; an SMC call
+ * that answers a callback moves RESUME -> CLAIMED -> ... in the same
+ * session.  The session ID lives until the invocation is done.  When the
+ * emulator's file is released every session is answered DEFUNCT, and new
+ * calls fail with -ENODEV until an emulator attaches again.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/freezer.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#include "qtee.h"
+
+enum emu_state {
+	EMU_NEW,	/* queued, no emulator thread has it yet */
+	EMU_CLAIMED,	/* an emulator thread works on it */
+	EMU_COMPLETING,	/* its answer is being copied in */
+	EMU_RESUME,	/* a callback response waits for the thread */
+	EMU_ANSWERED,	/* the SMC call ended: status is valid */
+};
+
+/**
+ * struct emu_dev - the emulator backend
+ * @lock:     protects every field below and the state, node and session
+ *            of every call in @sessions.
+ * @owner:    the attached emulator's file, or NULL.
+ * @queue:    calls in EMU_NEW, oldest first.
+ * @sessions: session ID -> call, for every call the TEE has not finished.
+ * @events:   bumped whenever a call becomes claimable or a session ends,
+ *            so a waiting emulator thread knows to look again.
+ * @wq:       emulator threads wait here for @events to change.
+ */
+static struct emu_dev {
+	struct mutex lock;
+	struct file *owner;
+	struct list_head queue;
+	struct xarray sessions;
+	atomic_t events;
+	wait_queue_head_t wq;
+} emu = {
+	.lock = __MUTEX_INITIALIZER(emu.lock),
+	.queue = LIST_HEAD_INIT(emu.queue),
+	.sessions = XARRAY_INIT(emu.sessions, XA_FLAGS_ALLOC1),
+	.events = ATOMIC_INIT(0),
+	.wq = __WAIT_QUEUE_HEAD_INITIALIZER(emu.wq),
+};
+
+/* Tell waiting emulator threads that something changed. */
+static void emu_event_locked(void)
+{
+	lockdep_assert_held(&emu.lock);
+	atomic_inc(&emu.events);
+	wake_up_all(&emu.wq);
+}
+
+static void emu_answer_locked(struct qtee_call *call, enum qtee_status status)
+{
+	lockdep_assert_held(&emu.lock);
+	call->status = status;
+	if (status != QTEE_CALL_CALLBACK) {
+		xa_erase(&emu.sessions, call->session);
+		emu_event_locked();
+	}
+	/* Pairs with the acquire in emu_wait(): status before state. */
+	smp_store_release(&call->state, EMU_ANSWERED);
+	wake_up(&call->wq);
+}
+
+static int emu_submit(struct qtee_call *call)
+{
+	int ret = 0;
+
+	mutex_lock(&emu.lock);
+	if (!emu.owner) {
+		ret = -ENODEV;
+	} else if (call->resume) {
+		call->state = EMU_RESUME;
+		emu_event_locked();
+	} else {
+		ret = xa_alloc(&emu.sessions, &call->session, call,
+			       xa_limit_32b, GFP_KERNEL);
+		if (!ret) {
+			call->state = EMU_NEW;
+			list_add_tail(&call->node, &emu.queue);
+			emu_event_locked();
+		}
+	}
+	mutex_unlock(&emu.lock);
+	return ret;
+}
+
+static bool emu_answered(struct qtee_call *call)
+{
+	return smp_load_acquire(&call->state) == EMU_ANSWERED;
+}
+
+static int emu_wait(struct qtee_call *call, bool killable)
+{
+	if (!killable) {
+		/* Abandoned calls and releases: a worker, no signals to see. */
+		wait_event_idle(call->wq, emu_answered(call));
+		return 0;
+	}
+	if (___wait_event(call->wq, emu_answered(call),
+			  (TASK_KILLABLE | TASK_FREEZABLE), 0, 0, schedule()))
+		return -EINTR;
+	return 0;
+}
+
+static const struct qtee_backend_ops emu_backend_ops = {
+	.submit = emu_submit,
+	.wait = emu_wait,
+};
+
+/* The call an emulator thread may take now, or NULL. */
+static struct qtee_call *emu_claim_locked(u64 session)
+{
+	struct qtee_call *call;
+
+	lockdep_assert_held(&emu.lock);
+	if (!session) {
+		call = list_first_entry_or_null(&emu.queue, struct qtee_call,
+						node);
+		if (call)
+			list_del_init(&call->node);
+	} else {
+		call = session > U32_MAX ? NULL : xa_load(&emu.sessions, session);
+		if (call && call->state != EMU_RESUME)
+			call = NULL;
+	}
+	if (call)
+		call->state = EMU_CLAIMED;
+	return call;
+}
+
+/* Give a claimed call back, as it was, after a failed copy. */
+static void emu_unclaim(struct qtee_call *call, u64 session)
+{
+	mutex_lock(&emu.lock);
+	if (session) {
+		call->state = EMU_RESUME;
+	} else {
+		call->state = EMU_NEW;
+		list_add(&call->node, &emu.queue);
+	}
+	emu_event_locked();
+	mutex_unlock(&emu.lock);
+}
+
+static bool emu_session_gone(u64 session)
+{
+	return session > U32_MAX || !xa_load(&emu.sessions, session);
+}
+
+static long emu_ioctl_wait(void __user *uarg, unsigned int cmd)
+{
+	struct objinvoke_emu_call k;
+	struct qtee_call *call;
+	u64 session;
+	int ret;
+
+	ret = oi_copy_struct_in(&k, sizeof(k), cmd, uarg);
+	if (ret)
+		return ret;
+	if (k.flags)
+		return -EINVAL;
+	session = k.session;
+
+	for (;;) {
+		/* Sampled before looking, so no change can slip in between. */
+		int seen = atomic_read(&emu.events);
+
+		mutex_lock(&emu.lock);
+		call = emu_claim_locked(session);
+		mutex_unlock(&emu.lock);
+		if (call)
+			break;
+		if (session && emu_session_gone(session))
+			return -ENOENT;
+		if (wait_event_freezable(emu.wq,
+					 atomic_read(&emu.events) != seen))
+			return -EINTR;
+	}
+
+	ret = -ENOSPC;
+	if (k.out_size < QTEE_OUTBOUND_SIZE ||
+	    (!session && k.in_size < call->in_cap))
+		goto out_unclaim;
+	ret = -EFAULT;
+	if (copy_to_user(u64_to_user_ptr(k.outbound), call->outbound,
+			 QTEE_OUTBOUND_SIZE))
+		goto out_unclaim;
+	if (!session && copy_to_user(u64_to_user_ptr(k.inbound),
+				     call->inbound, call->in_cap))
+		goto out_unclaim;
+
+	k.session = call->session;
+	k.kind = session ? OBJINVOKE_EMU_CALL_RESUME : OBJINVOKE_EMU_CALL_INVOKE;
+	k.in_size = session ? 0 : call->in_cap;
+	k.out_size = QTEE_OUTBOUND_SIZE;
+	if (copy_to_user(uarg, &k, min_t(size_t, sizeof(k), _IOC_SIZE(cmd))))
+		goto out_unclaim;
+	oi_dbg(OI_DBG_EMU, "session %u taken (%s)\n", call->session,
+	       session ? "resume" : "invoke");
+	return 0;
+
+out_unclaim:
+	emu_unclaim(call, session);
+	return ret;
+}
+
+/* Copy the emulator's answer into the call's buffers. */
+static int emu_copy_answer(struct qtee_call *call,
+			   const struct objinvoke_emu_done *k)
+{
+	if (k->in_size > call->in_cap || k->out_size > QTEE_OUTBOUND_SIZE)
+		return -EINVAL;
+	if (k->status == OBJINVOKE_EMU_DONE &&
+	    copy_from_user(call->inbound, u64_to_user_ptr(k->inbound),
+			   k->in_size))
+		return -EFAULT;
+	if (copy_from_user(call->outbound, u64_to_user_ptr(k->outbound),
+			   k->out_size))
+		return -EFAULT;
+	/* What the TEE did not write is zero: no stale bytes are reparsed. */
+	memset(call->outbound + k->out_size, 0,
+	       QTEE_OUTBOUND_SIZE - k->out_size);
+	return 0;
+}
+
+static long emu_ioctl_complete(void __user *uarg, unsigned int cmd)
+{
+	struct objinvoke_emu_done k;
+	enum qtee_status status;
+	struct qtee_call *call;
+	int ret;
+
+	ret = oi_copy_struct_in(&k, sizeof(k), cmd, uarg);
+	if (ret)
+		return ret;
+	if (k.reserved || !k.session || k.session > U32_MAX)
+		return -EINVAL;
+
+	mutex_lock(&emu.lock);
+	call = xa_load(&emu.sessions, k.session);
+	if (call && call->state == EMU_CLAIMED)
+		call->state = EMU_COMPLETING;
+	else
+		call = NULL;
+	mutex_unlock(&emu.lock);
+	if (!call)
+		return -ENOENT;
+
+	switch (k.status) {
+	case OBJINVOKE_EMU_DONE:
+		status = QTEE_CALL_DONE;
+		break;
+	case OBJINVOKE_EMU_CALLBACK:
+		status = QTEE_CALL_CALLBACK;
+		break;
+	default:
+		status = QTEE_CALL_BADMSG;
+		ret = -EINVAL;
+		break;
+	}
+	if (!ret)
+		ret = emu_copy_answer(call, &k);
+	if (ret == -EFAULT) {
+		/* The emulator's own mistake: let it try again. */
+		mutex_lock(&emu.lock);
+		call->state = EMU_CLAIMED;
+		mutex_unlock(&emu.lock);
+		return ret;
+	}
+	if (ret)
+		status = QTEE_CALL_BADMSG;
+
+	mutex_lock(&emu.lock);
+	call->result = (s32)k.result;
+	emu_answer_locked(call, status);
+	mutex_unlock(&emu.lock);
+	oi_dbg(OI_DBG_EMU, "session %llu answered: status %u result %d\n",
+	       k.session, k.status, (s32)k.result);
+	return ret;
+}
+
+static long emu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	if (oi_ioctl_matches(cmd, OBJINVOKE_EMU_IOC_WAIT))
+		return emu_ioctl_wait(uarg, cmd);
+	if (oi_ioctl_matches(cmd, OBJINVOKE_EMU_IOC_COMPLETE))
+		return emu_ioctl_complete(uarg, cmd);
+	return -ENOTTY;
+}
+
+static int emu_open(struct inode *inode, struct file *file)
+{
+	int ret = 0;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	mutex_lock(&emu.lock);
+	if (emu.owner)
+		ret = -EBUSY;
+	else
+		emu.owner = file;
+	mutex_unlock(&emu.lock);
+	if (!ret)
+		pr_info("TEE emulator attached (pid %d)\n", task_tgid_nr(current));
+	return ret ? ret : nonseekable_open(inode, file);
+}
+
+static int emu_release(struct inode *inode, struct file *file)
+{
+	struct qtee_call *call;
+	unsigned long id;
+
+	mutex_lock(&emu.lock);
+	emu.owner = NULL;
+	xa_for_each(&emu.sessions, id, call) {
+		list_del_init(&call->node);
+		emu_answer_locked(call, QTEE_CALL_DEFUNCT);
+	}
+	mutex_unlock(&emu.lock);
+	/* Everything the dead TEE held is dropped; its IDs mean nothing now. */
+	qtee_tee_detached();
+	pr_info("TEE emulator detached\n");
+	return 0;
+}
+
+static const struct file_operations emu_fops = {
+	.owner = THIS_MODULE,
+	.open = emu_open,
+	.release = emu_release,
+	.unlocked_ioctl = emu_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = no_llseek,
+};
+
+static struct miscdevice emu_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "objinvoke-emu",
+	.fops = &emu_fops,
+	.mode = 0600,
+};
+
+int emu_init(void)
+{
+	qtee_set_backend(&emu_backend_ops);
+	return misc_register(&emu_misc);
+}
+
+void emu_exit(void)
+{
+	misc_deregister(&emu_misc);
+}

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * DOC: /dev/objinvoke and the module's life
+ *
+ * /dev/objinvoke is where a process gets its first capabilities: the
+ * TEE's root object and a credentials object describing itself.  Every
+ * further object comes as an output object of an invocation.  The device
+ * is world-usable: the root object only lets userspace register with
+ * credentials the kernel made (qtee_object.c), so opening it grants
+ * nothing a process could abuse.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+
+#include "qtee.h"
+
+unsigned int oi_debug_mask;
+module_param_named(debug_mask, oi_debug_mask, uint, 0644);
+MODULE_PARM_DESC(debug_mask,
+		 "debug output: 1 invoke, 2 TEE calls, 4 objects, 8 emulator");
+
+static long oi_dev_get_object(unsigned int cmd, void __user *uarg,
+			      struct oi_object *(*make)(int *err))
+{
+	struct objinvoke_get_object k;
+	struct oi_object *obj;
+	int ret, fd;
+
+	ret = oi_copy_struct_in(&k, sizeof(k), cmd, uarg);
+	if (ret)
+		return ret;
+	if (k.flags || k.reserved || k.fd)
+		return -EINVAL;
+
+	obj = make(&ret);
+	if (!obj)
+		return ret;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto out_put;
+	}
+	k.fd = fd;
+	if (copy_to_user(uarg, &k, min_t(size_t, sizeof(k), _IOC_SIZE(cmd)))) {
+		put_unused_fd(fd);
+		ret = -EFAULT;
+		goto out_put;
+	}
+	{
+		struct file *file = oi_object_file(obj);
+
+		if (IS_ERR(file)) {
+			put_unused_fd(fd);
+			ret = PTR_ERR(file);
+			goto out_put;
+		}
+		fd_install(fd, file);
+	}
+	ret = 0;
+out_put:
+	oi_object_put(obj);	/* the file holds its own reference */
+	return ret;
+}
+
+static struct oi_object *oi_make_root(int *err)
+{
+	return qtee_root_object();
+}
+
+static struct oi_object *oi_make_credentials(int *err)
+{
+	struct oi_object *obj;
+
+	*err = oi_credentials_create(&obj);
+	return *err ? NULL : obj;
+}
+
+static long oi_dev_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	if (oi_ioctl_matches(cmd, OBJINVOKE_IOC_GET_ROOT))
+		return oi_dev_get_object(cmd, uarg, oi_make_root);
+	if (oi_ioctl_matches(cmd, OBJINVOKE_IOC_GET_CREDENTIALS))
+		return oi_dev_get_object(cmd, uarg, oi_make_credentials);
+	return -ENOTTY;
+}
+
+static const struct file_operations oi_dev_fops = {
+	.owner = THIS_MODULE,
+	.open = nonseekable_open,
+	.unlocked_ioctl = oi_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = no_llseek,
+};
+
+static struct miscdevice oi_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "objinvoke",
+	.fops = &oi_dev_fops,
+	.mode = 0666,
+};
+
+static int __init objinvoke_init(void)
+{
+	int ret;
+
+	ret = qtee_init();
+	if (ret)
+		return ret;
+	ret = emu_init();
+	if (ret)
+		goto err_qtee;
+	ret = misc_register(&oi_misc);
+	if (ret)
+		goto err_emu;
+	return 0;
+
+err_emu:
+	emu_exit();
+err_qtee:
+	qtee_exit();
+	return ret;
+}
+
+static void __exit objinvoke_exit(void)
+{
+	misc_deregister(&oi_misc);
+	emu_exit();
+	qtee_exit();
+}
+
+module_init(objinvoke_init);
+module_exit(objinvoke_exit);
+
+MODULE_DESCRIPTION("objinvoke: capability-based object invocation");
+MODULE_LICENSE("GPL");

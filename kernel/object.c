@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * DOC: object core and object fds
+ *
+ * Every object a process holds, wherever it lives, is a struct oi_object
+ * behind an anonymous-inode file whose file operations are this file's
+ * oi_object_fops.  The file holds one reference to the object, taken when
+ * the file is made and dropped in ->release(), so close() of the last fd
+ * (or the last fput of a file in flight in a UNIX socket) lets the object
+ * go.  An fd is taken for an object only if its file has these file
+ * operations: nothing else a process can open is ever mistaken for one.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+
+#include "objinvoke.h"
+
+void oi_object_init(struct oi_object *obj, const struct oi_object_ops *ops)
+{
+	kref_init(&obj->ref);
+	obj->ops = ops;
+}
+
+static void oi_object_destroy(struct kref *ref)
+{
+	struct oi_object *obj = container_of(ref, struct oi_object, ref);
+
+	oi_dbg(OI_DBG_OBJECT, "destroy %s object %p\n", obj->ops->name, obj);
+	obj->ops->destroy(obj);
+}
+
+/**
+ * oi_object_put() - drop a reference taken with oi_object_get() or owned
+ * since oi_object_init()
+ * @obj: the object; NULL is allowed and ignored.
+ *
+ * Context: any context that may sleep is not required: destroy functions
+ * defer work that sleeps.
+ */
+void oi_object_put(struct oi_object *obj)
+{
+	if (obj)
+		kref_put(&obj->ref, oi_object_destroy);
+}
+
+static int oi_object_release(struct inode *inode, struct file *file)
+{
+	oi_object_put(file->private_data);	/* get: oi_object_file() */
+	return 0;
+}
+
+static long oi_object_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	return oi_invoke_ioctl(file->private_data, cmd, (void __user *)arg);
+}
+
+static const struct file_operations oi_object_fops = {
+	.owner = THIS_MODULE,
+	.release = oi_object_release,
+	.unlocked_ioctl = oi_object_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/**
+ * oi_object_from_fd() - the object behind an object fd
+ * @fd:  a file descriptor of the calling process.
+ * @err: out: -EBADF for a closed fd, -EINVAL for an fd that is not an
+ *       object.
+ *
+ * Context: process context.
+ * Return: a new reference (put with oi_object_put()), or NULL.
+ */
+struct oi_object *oi_object_from_fd(int fd, int *err)
+{
+	struct oi_object *obj = NULL;
+	struct fd f = fdget(fd);
+
+	if (!f.file) {
+		*err = -EBADF;
+		return NULL;
+	}
+	if (f.file->f_op == &oi_object_fops)
+		obj = oi_object_get(f.file->private_data);
+	else
+		*err = -EINVAL;
+	fdput(f);
+	return obj;
+}
+
+/**
+ * oi_object_file() - a new object file for @obj
+ * @obj: the object; the file takes its own reference.
+ *
+ * Context: process context.
+ * Return: the file, or ERR_PTR().
+ */
+struct file *oi_object_file(struct oi_object *obj)
+{
+	struct file *file;
+
+	oi_object_get(obj);	/* put: oi_object_release() */
+	file = anon_inode_getfile("[objinvoke]", &oi_object_fops, obj,
+				  O_RDWR | O_CLOEXEC);
+	if (IS_ERR(file))
+		oi_object_put(obj);
+	return file;
+}
+
+/**
+ * oi_object_install() - a new O_CLOEXEC object fd for @obj
+ * @obj: the object; the fd takes its own reference.
+ *
+ * Context: process context.
+ * Return: the fd, or -errno.
+ */
+int oi_object_install(struct oi_object *obj)
+{
+	struct file *file;
+	int fd;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	file = oi_object_file(obj);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	fd_install(fd, file);
+	return fd;
+}

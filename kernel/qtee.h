@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The QTEE transport's internal interfaces: SMC calls, the backend that
+ * carries them, and the table of normal-world objects the TEE holds.
+ */
+#ifndef OBJINVOKE_QTEE_H
+#define OBJINVOKE_QTEE_H
+
+#include <linux/list.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "objinvoke.h"
+
+/* Upstream QTEE's sizes: inbound up to 4 MiB of payload, outbound 4 KiB. */
+#define QTEE_OUTBOUND_SIZE	4096U
+#define QTEE_INBOUND_MAX	(OBJINVOKE_MAX_BUF_BYTES + QTEE_INVOKE_HDR + \
+				 QTEE_MAX_ARGS * (QTEE_ARG_SIZE + QTEE_ALIGN))
+
+/* How an SMC call ended (struct qtee_call.status). */
+enum qtee_status {
+	QTEE_CALL_DONE,		/* inbound holds the results */
+	QTEE_CALL_CALLBACK,	/* outbound holds a callback request */
+	QTEE_CALL_DEFUNCT,	/* the TEE went away; buffers untouched */
+	QTEE_CALL_BADMSG,	/* the TEE answered something unusable */
+};
+
+/**
+ * struct qtee_call - one invocation of a TEE object, across its SMC calls
+ * @inbound:  the direct invocation and its results; invariant pointer.
+ * @in_cap:   bytes at @inbound (the message's size).
+ * @outbound: callback requests and responses, async messages; 4 KiB.
+ * @sent:     the codec's record of the direct invocation as built.
+ * @resume:   the next SMC call answers a callback.
+ * @abandoned: the invoking thread was killed; a worker finishes the call.
+ * @status:   set by the backend when an SMC call ends.
+ * @result:   with QTEE_CALL_DONE: the invocation's result.
+ * @generation: the TEE generation the call was started in.
+ * @session:  backend-private: the emulator's session ID.
+ * @state:    backend-private, under the backend's lock.
+ * @node:     backend-private: queue of new calls.
+ * @wq:       the invoking thread waits here for the SMC call to end.
+ * @work:     finishes an abandoned call.
+ * @cb_inv:   scratch invocation for callbacks (too big for the stack).
+ * @ns_sent:  NS IDs allocated for input objects, dropped again if the TEE
+ *            never saw the message; @n_ns_sent of them.
+ */
+struct qtee_call {
+	void *inbound;
+	u32 in_cap;
+	void *outbound;
+	struct qtee_msg sent;
+	bool resume;
+	bool abandoned;
+	enum qtee_status status;
+	s32 result;
+	u32 generation;
+
+	u32 session;
+	int state;
+	struct list_head node;
+	wait_queue_head_t wq;
+	struct work_struct work;
+
+	struct oi_invocation cb_inv;
+	u32 ns_sent[QTEE_MAX_PER_KIND];
+	unsigned int n_ns_sent;
+};
+
+/**
+ * struct qtee_backend_ops - how SMC calls reach the secure world
+ * @submit: start an SMC call for @call: a new invocation, or (with
+ *          call->resume) the response to its callback request.  Returns 0,
+ *          or -ENODEV when no TEE is attached.
+ * @wait:   wait for the SMC call to end and set call->status (and
+ *          call->result).  Killable and freezable when @killable; returns
+ *          -EINTR, leaving the call pending, when a fatal signal arrived.
+ */
+struct qtee_backend_ops {
+	int (*submit)(struct qtee_call *call);
+	int (*wait)(struct qtee_call *call, bool killable);
+};
+
+void qtee_set_backend(const struct qtee_backend_ops *ops);
+const struct qtee_backend_ops *qtee_get_backend(void);
+u32 qtee_generation(void);
+void qtee_tee_detached(void);
+
+/* Normal-world objects named by NS IDs (qtee_object.c). */
+int qtee_ns_id_get(struct oi_object *obj, u32 *id);
+struct oi_object *qtee_ns_lookup(u32 id);
+int qtee_ns_release(u32 id);
+
+/* TEE objects (qtee_object.c). */
+struct oi_object *qtee_object_new(u32 id, u32 generation);
+u32 qtee_object_id(struct oi_object *obj);
+bool qtee_object_current(struct oi_object *obj);
+extern struct workqueue_struct *qtee_wq;
+
+/* Invocations (qtee_call.c). */
+int qtee_call_invoke(u32 id, struct oi_invocation *inv);
+void qtee_call_release_remote(u32 id, u32 generation);
+
+#endif /* OBJINVOKE_QTEE_H */

@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * DOC: invoking TEE objects
+ *
+ * An invocation of a TEE object is a struct qtee_call: the inbound buffer
+ * holding the direct invocation, the 4 KiB outbound buffer, and a loop of
+ * SMC calls through the backend.  Each SMC call ends "done" or "callback
+ * needed"; a callback request names a normal-world object, which runs
+ * right here on the invoking thread (kernel objects are called directly),
+ * and its response goes back in the next SMC call.  After every SMC call
+ * the asynchronous messages in the outbound buffer's tail are processed
+ * first.
+ *
+ * Everything the TEE writes is untrusted: requests are parsed by the codec
+ * with every offset and size checked, object IDs are looked up before use,
+ * and results are read against the kernel's own record of what it sent.
+ *
+ * When the invoking thread is killed while the TEE holds the call, the
+ * call cannot simply be freed: the secure world still owns the session.
+ * It is handed to a worker that sees it through (answering callbacks with
+ * ABORT) and releases whatever objects the TEE returned.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "qtee.h"
+
+static struct qtee_call *qtee_call_alloc(u32 in_cap)
+{
+	struct qtee_call *call;
+
+	call = kzalloc(sizeof(*call), GFP_KERNEL);
+	if (!call)
+		return NULL;
+	call->inbound = kvzalloc(in_cap, GFP_KERNEL);
+	call->outbound = kzalloc(QTEE_OUTBOUND_SIZE, GFP_KERNEL);
+	if (!call->inbound || !call->outbound) {
+		kvfree(call->inbound);
+		kfree(call->outbound);
+		kfree(call);
+		return NULL;
+	}
+	call->in_cap = in_cap;
+	call->generation = qtee_generation();
+	init_waitqueue_head(&call->wq);
+	INIT_LIST_HEAD(&call->node);
+	return call;
+}
+
+static void qtee_call_free(struct qtee_call *call)
+{
+	kvfree(call->inbound);
+	kfree(call->outbound);
+	kfree(call);
+}
+
+/* Process the async messages from @start on, then zero what was read. */
+static void qtee_process_async(struct qtee_call *call, u32 start)
+{
+	struct qtee_async a;
+	u32 pos = start, i, id;
+	int ret;
+
+	while ((ret = qtee_async_next(call->outbound, QTEE_OUTBOUND_SIZE, &pos,
+				      &a)) == 0) {
+		for (i = 0; i < a.count; i++) {
+			id = qtee_async_id(&a, i);
+			oi_dbg(OI_DBG_TEE, "async release %#x\n", id);
+			if (qtee_ns_release(id))
+				pr_notice_ratelimited("TEE released unknown object %#x\n",
+						      id);
+		}
+	}
+	if (ret != -ENOENT) {
+		pr_notice_ratelimited("malformed async message at %u\n", pos);
+		pos = QTEE_OUTBOUND_SIZE;
+	}
+	if (pos > start)
+		memset(call->outbound + start, 0, pos - start);
+}
+
+/*
+ * Objects named by the TEE: its own IDs become TEE objects holding the
+ * reference that came with them; NS IDs name objects the kernel gave it.
+ */
+static struct oi_object *qtee_object_from_id(struct qtee_call *call, u32 id,
+					     int *err)
+{
+	struct oi_object *obj;
+
+	if (id & QTEE_OBJ_NS_BIT) {
+		obj = qtee_ns_lookup(id);
+		if (!obj)
+			*err = -EPROTO;
+		return obj;
+	}
+	obj = qtee_object_new(id, call->generation);
+	if (!obj)
+		*err = -ENOMEM;
+	return obj;
+}
+
+/* An object the kernel sends to the TEE: its ID, with a reference if NS. */
+static int qtee_id_for_object(struct oi_object *obj, u32 *id)
+{
+	if (!obj) {
+		*id = QTEE_OBJ_NULL;
+		return 0;
+	}
+	if (qtee_object_is_tee(obj)) {
+		if (!qtee_object_current(obj))
+			return -ENODEV;
+		*id = qtee_object_id(obj);	/* names it: no reference moves */
+		return 0;
+	}
+	return qtee_ns_id_get(obj, id);
+}
+
+/* Write the kernel's answer into the callback request, in place. */
+static void qtee_write_response(struct qtee_msg *req,
+				struct oi_invocation *inv, int result)
+{
+	unsigned int i, c = req->counts;
+	u32 id;
+	int ret;
+
+	if (result == QTEE_OK) {
+		for (i = QTEE_IDX_BO(c); i < QTEE_IDX_IO(c); i++)
+			qtee_msg_write_out_size(req, i, inv->args[i].b.size);
+		for (i = QTEE_IDX_OO(c); i < QTEE_NUM_ARGS(c); i++) {
+			ret = qtee_id_for_object(inv->args[i].o, &id);
+			if (ret) {
+				/* Take back the IDs already given. */
+				while (i-- > QTEE_IDX_OO(c))
+					qtee_ns_release(qtee_msg_get_obj(req, i));
+				result = oi_errno_to_result(ret);
+				break;
+			}
+			qtee_msg_set_obj(req, i, id);
+		}
+	}
+	qtee_msg_set_result(req, result);
+}
+
+/* Run the kernel object a callback request names, on this thread. */
+static int qtee_run_callback(struct qtee_call *call, struct qtee_msg *req)
+{
+	struct oi_invocation *inv = &call->cb_inv;
+	unsigned int i, c = req->counts;
+	struct oi_object *target;
+	int ret = 0, result;
+
+	memset(inv, 0, sizeof(*inv));
+	inv->op = req->op;
+	inv->counts = c;
+	for (i = 0; i < QTEE_NUM_BUFS(c); i++) {
+		inv->args[i].b.kptr = qtee_msg_payload(req, i);
+		inv->args[i].b.size = req->len[i];
+	}
+	for (i = QTEE_IDX_IO(c); i < QTEE_IDX_OO(c) && !ret; i++) {
+		u32 id = qtee_msg_get_obj(req, i);
+
+		if (id != QTEE_OBJ_NULL)
+			inv->args[i].o = qtee_object_from_id(call, id, &ret);
+	}
+
+	target = qtee_ns_lookup(req->cxt);
+	if (ret || !target) {
+		result = ret == -ENOMEM ? QTEE_ERROR_KMEM : QTEE_ERROR_BADOBJ;
+	} else if (call->abandoned) {
+		result = QTEE_ERROR_ABORT;	/* nobody waits for the answer */
+	} else if (req->op == QTEE_OP_RELEASE) {
+		result = qtee_ns_release(req->cxt) ? QTEE_ERROR_BADOBJ : QTEE_OK;
+	} else if ((req->op & QTEE_OP_METHOD_MASK) == QTEE_OP_RETAIN) {
+		result = QTEE_ERROR_INVALID;	/* one reference per ID */
+	} else {
+		ret = target->ops->invoke(target, inv);
+		result = ret ? oi_errno_to_result(ret) : inv->result;
+	}
+	oi_dbg(OI_DBG_TEE, "callback %#x op %#x: %d\n", req->cxt, req->op,
+	       result);
+
+	qtee_write_response(req, inv, result);
+	if (result == QTEE_OK)
+		oi_invocation_put_out_objects(inv);
+	for (i = QTEE_IDX_IO(c); i < QTEE_IDX_OO(c); i++)
+		oi_object_put(inv->args[i].o);
+	oi_object_put(target);
+	return 0;
+}
+
+/* A callback request arrived in the outbound buffer: answer it. */
+static void qtee_handle_callback(struct qtee_call *call)
+{
+	struct qtee_msg req;
+
+	if (qtee_msg_parse(&req, call->outbound, QTEE_OUTBOUND_SIZE,
+			   QTEE_MSG_CALLBACK)) {
+		pr_notice_ratelimited("malformed callback request\n");
+		/* Nothing after an unparsable request can be trusted either. */
+		memset(call->outbound, 0, QTEE_OUTBOUND_SIZE);
+		req.buf = call->outbound;
+		qtee_msg_set_result(&req, QTEE_ERROR_INVALID);
+		return;
+	}
+	qtee_process_async(call, qtee_async_start(&req));
+	qtee_run_callback(call, &req);
+}
+
+/*
+ * SMC calls until the TEE is done.  @submitted: the first SMC call is
+ * already with the backend (an abandoned call resumes waiting).
+ */
+static int qtee_call_loop(struct qtee_call *call, bool submitted,
+			  bool killable)
+{
+	const struct qtee_backend_ops *be = qtee_get_backend();
+	int ret;
+
+	for (;;) {
+		if (!submitted) {
+			ret = be->submit(call);
+			if (ret)
+				return ret;
+		}
+		submitted = false;
+		ret = be->wait(call, killable);
+		if (ret)
+			return ret;
+
+		switch (call->status) {
+		case QTEE_CALL_DONE:
+			qtee_process_async(call, 0);
+			return 0;
+		case QTEE_CALL_CALLBACK:
+			qtee_handle_callback(call);
+			call->resume = true;
+			break;
+		case QTEE_CALL_DEFUNCT:
+			return -ENODEV;
+		default:
+			return -EPROTO;
+		}
+	}
+}
+
+/* Build the direct invocation of @id from @inv into the inbound buffer. */
+static int qtee_marshal(struct qtee_call *call, u32 id,
+			struct oi_invocation *inv)
+{
+	unsigned int i, c = inv->counts;
+	void *payload;
+	int ret;
+
+	ret = qtee_msg_init(&call->sent, call->inbound, call->in_cap,
+			    QTEE_MSG_INVOKE, id, inv->op, c);
+	for (i = 0; !ret && i < QTEE_NUM_BUFS(c); i++) {
+		ret = qtee_msg_add_buf(&call->sent, i, inv->args[i].b.size,
+				       &payload);
+		if (!ret && i < QTEE_IDX_BO(c))
+			ret = oi_arg_read(inv, i, payload, inv->args[i].b.size);
+	}
+	for (i = QTEE_IDX_IO(c); !ret && i < QTEE_IDX_OO(c); i++) {
+		struct oi_object *obj = inv->args[i].o;
+		u32 oid;
+
+		ret = qtee_id_for_object(obj, &oid);
+		if (ret)
+			break;
+		if (oid & QTEE_OBJ_NS_BIT && oid != QTEE_OBJ_PRIMORDIAL)
+			call->ns_sent[call->n_ns_sent++] = oid;
+		qtee_msg_set_obj(&call->sent, i, oid);
+	}
+	return ret;
+}
+
+static void qtee_unsend_ns_ids(struct qtee_call *call)
+{
+	while (call->n_ns_sent)
+		qtee_ns_release(call->ns_sent[--call->n_ns_sent]);
+}
+
+/*
+ * Read the TEE's results into @inv: output objects first (each TEE ID is a
+ * reference to take over even if something else is wrong), then buffers.
+ */
+static int qtee_unmarshal(struct qtee_call *call, struct oi_invocation *inv)
+{
+	struct qtee_msg *m = &call->sent;
+	unsigned int i, c = m->counts;
+	int ret = 0;
+	u32 size, id;
+
+	for (i = QTEE_IDX_OO(c); i < QTEE_NUM_ARGS(c); i++) {
+		id = qtee_msg_get_obj(m, i);
+		if (id != QTEE_OBJ_NULL)
+			inv->args[i].o = qtee_object_from_id(call, id, &ret);
+	}
+	for (i = QTEE_IDX_BO(c); !ret && i < QTEE_IDX_IO(c); i++) {
+		ret = qtee_msg_read_out_size(m, i, &size);
+		if (!ret)
+			ret = oi_arg_write(inv, i, qtee_msg_payload(m, i), size);
+	}
+	if (ret == -EINVAL)
+		ret = -EPROTO;
+	if (ret)
+		oi_invocation_put_out_objects(inv);
+	return ret;
+}
+
+/* Drop the TEE objects a finished call returned that nobody will take. */
+static void qtee_drop_results(struct qtee_call *call)
+{
+	struct qtee_msg *m = &call->sent;
+	unsigned int i, c = m->counts;
+	u32 id;
+
+	if (call->status != QTEE_CALL_DONE || call->result != QTEE_OK)
+		return;
+	for (i = QTEE_IDX_OO(c); i < QTEE_NUM_ARGS(c); i++) {
+		id = qtee_msg_get_obj(m, i);
+		if (id != QTEE_OBJ_NULL && !(id & QTEE_OBJ_NS_BIT))
+			oi_object_put(qtee_object_new(id, call->generation));
+	}
+}
+
+static void qtee_call_abandoned_work(struct work_struct *work)
+{
+	struct qtee_call *call = container_of(work, struct qtee_call, work);
+
+	if (!qtee_call_loop(call, true, false))
+		qtee_drop_results(call);
+	qtee_call_free(call);
+}
+
+/**
+ * qtee_call_invoke() - invoke TEE object @id
+ * @id:  the TEE's ID of the object.
+ * @inv: the invocation; on Object_OK its output buffers and objects are
+ *       filled in.
+ *
+ * Context: process context; sleeps until the TEE answers (killable).
+ * Return: 0 with inv->result set, or -errno (-EPROTO: the TEE answered
+ *         with a malformed message).
+ */
+int qtee_call_invoke(u32 id, struct oi_invocation *inv)
+{
+	struct qtee_call *call;
+	unsigned int i;
+	u64 size;
+	int ret;
+
+	size = QTEE_INVOKE_HDR + QTEE_NUM_ARGS(inv->counts) * QTEE_ARG_SIZE;
+	for (i = 0; i < QTEE_NUM_BUFS(inv->counts); i++)
+		size += ALIGN(inv->args[i].b.size, QTEE_ALIGN);
+	if (size > QTEE_INBOUND_MAX)
+		return -E2BIG;
+
+	call = qtee_call_alloc(size);
+	if (!call)
+		return -ENOMEM;
+	ret = qtee_marshal(call, id, inv);
+	if (ret)
+		goto out_unsend;
+
+	ret = qtee_call_loop(call, false, true);
+	if (ret == -EINTR) {
+		/* Killed: a worker sees the session through and frees it. */
+		call->abandoned = true;
+		INIT_WORK(&call->work, qtee_call_abandoned_work);
+		queue_work(qtee_wq, &call->work);
+		return ret;
+	}
+	if (ret == -ENODEV && !call->resume) {
+		/* Never reached a TEE: the IDs it would have released. */
+		goto out_unsend;
+	}
+	if (ret == -ENODEV) {
+		inv->result = QTEE_ERROR_DEFUNCT;
+		ret = 0;
+		goto out_free;
+	}
+	if (ret)
+		goto out_free;
+
+	inv->result = call->result;
+	if (call->result == QTEE_OK)
+		ret = qtee_unmarshal(call, inv);
+	goto out_free;
+
+out_unsend:
+	qtee_unsend_ns_ids(call);
+	if (ret == -ENODEV) {
+		inv->result = QTEE_ERROR_DEFUNCT;
+		ret = 0;
+	}
+out_free:
+	qtee_call_free(call);
+	return ret;
+}
+
+/**
+ * qtee_call_release_remote() - drop the kernel's reference to TEE object @id
+ * @id:         the TEE's ID.
+ * @generation: the generation it belongs to; nothing is sent to a TEE
+ *              that is gone.
+ *
+ * Context: process context (a worker); waits for the TEE, not killable.
+ */
+void qtee_call_release_remote(u32 id, u32 generation)
+{
+	struct qtee_call *call;
+
+	if (generation != qtee_generation())
+		return;
+	call = qtee_call_alloc(QTEE_INVOKE_HDR);
+	if (!call)
+		return;	/* the TEE keeps one reference too many */
+	call->generation = generation;
+	if (!qtee_msg_init(&call->sent, call->inbound, call->in_cap,
+			   QTEE_MSG_INVOKE, id, QTEE_OP_RELEASE, 0))
+		qtee_call_loop(call, false, false);
+	oi_dbg(OI_DBG_OBJECT, "released TEE object %#x\n", id);
+	qtee_call_free(call);
+}

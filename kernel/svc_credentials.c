@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * DOC: credentials objects
+ *
+ * A credentials object is the kernel's statement of who a process is:
+ * its effective uid and gid, its pid and its executable, taken from the
+ * process itself when the object is made (OBJINVOKE_IOC_GET_CREDENTIALS,
+ * or implicitly when a client registers with the TEE).  Only the kernel
+ * makes them, and the root object accepts no other kind, so the TEE can
+ * trust what one says.  Immutable after creation: no lock needed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+#include "objinvoke.h"
+
+/**
+ * struct oi_credentials - what the kernel saw of a process
+ * @base: the object.
+ * @info: uid, gid, pid; invariant.
+ * @exe:  the executable's path, or "" for a kernel thread; invariant.
+ * @exe_len: its length.
+ */
+struct oi_credentials {
+	struct oi_object base;
+	struct objinvoke_creds_info info;
+	char *exe;
+	size_t exe_len;
+};
+
+static const struct oi_object_ops credentials_ops;
+
+/* The caller's executable file, as get_mm_exe_file() would give it. */
+static struct file *oi_current_exe(void)
+{
+	struct mm_struct *mm = current->mm;
+	struct file *exe;
+
+	if (!mm)
+		return NULL;
+	rcu_read_lock();
+	exe = rcu_dereference(mm->exe_file);
+	if (exe && !get_file_rcu(exe))
+		exe = NULL;
+	rcu_read_unlock();
+	return exe;
+}
+
+static char *oi_current_exe_path(size_t *len)
+{
+	struct file *exe = oi_current_exe();
+	char *buf, *path, *copy = NULL;
+
+	*len = 0;
+	if (!exe)
+		return kstrdup("", GFP_KERNEL);
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (buf) {
+		path = d_path(&exe->f_path, buf, PATH_MAX);
+		copy = kstrdup(IS_ERR(path) ? "" : path, GFP_KERNEL);
+		kfree(buf);
+	}
+	fput(exe);
+	if (copy)
+		*len = strlen(copy);
+	return copy;
+}
+
+static int credentials_invoke(struct oi_object *obj, struct oi_invocation *inv)
+{
+	struct oi_credentials *c = container_of(obj, struct oi_credentials, base);
+	unsigned int bo = QTEE_IDX_BO(inv->counts);
+	const void *src;
+	size_t len;
+	int ret;
+
+	if (inv->counts != QTEE_COUNTS(0, 1, 0, 0)) {
+		inv->result = QTEE_ERROR_INVALID;
+		return 0;
+	}
+	switch (inv->op) {
+	case OBJINVOKE_CREDS_OP_GET_INFO:
+		src = &c->info;
+		len = sizeof(c->info);
+		break;
+	case OBJINVOKE_CREDS_OP_GET_EXE:
+		src = c->exe;
+		len = c->exe_len;
+		break;
+	default:
+		inv->result = QTEE_ERROR_INVALID;
+		return 0;
+	}
+	ret = oi_arg_write(inv, bo, src, len);
+	if (ret == -ENOSPC) {
+		inv->result = QTEE_ERROR_SIZE_OUT;
+		return 0;
+	}
+	inv->result = QTEE_OK;
+	return ret;
+}
+
+static void credentials_destroy(struct oi_object *obj)
+{
+	struct oi_credentials *c = container_of(obj, struct oi_credentials, base);
+
+	kfree(c->exe);
+	kfree(c);
+}
+
+static const struct oi_object_ops credentials_ops = {
+	.name = "credentials",
+	.invoke = credentials_invoke,
+	.destroy = credentials_destroy,
+};
+
+/**
+ * oi_credentials_create() - a credentials object for the calling process
+ * @out: the new object, one reference owned by the caller.
+ *
+ * Context: process context.
+ * Return: 0 or -ENOMEM.
+ */
+int oi_credentials_create(struct oi_object **out)
+{
+	struct oi_credentials *c;
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	c->exe = oi_current_exe_path(&c->exe_len);
+	if (!c->exe) {
+		kfree(c);
+		return -ENOMEM;
+	}
+	oi_object_init(&c->base, &credentials_ops);
+	c->info.uid = from_kuid_munged(&init_user_ns, current_euid());
+	c->info.gid = from_kgid_munged(&init_user_ns, current_egid());
+	c->info.pid = task_tgid_nr(current);
+	*out = &c->base;
+	return 0;
+}
+
+bool oi_object_is_credentials(struct oi_object *obj)
+{
+	return obj->ops == &credentials_ops;
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Callbacks from a method to normal-world objects: build the request in
+ * the outbound buffer with the codec, let the transport carry it, and read
+ * the response through the codec's record of what was sent.
+ */
+#include <string.h>
+
+#include "call.h"
+#include "log.h"
+
+int32_t emu_call_send_raw(struct emu_call *c, const struct qtee_msg *req)
+{
+	int err;
+
+	emu_trace("callback to %#x op %#x counts %#x", req->cxt, req->op,
+		  req->counts);
+	err = c->tx->roundtrip(c->tx->priv, c->outbound, c->out_size);
+	if (err) {
+		emu_err("callback to %#x: no response (%s)", req->cxt,
+			strerror(-err));
+		return QTEE_ERROR_DEFUNCT;
+	}
+	return qtee_msg_get_result(req);
+}
+
+/* Lay the request out: input payloads copied, output space reserved. */
+static int build(struct emu_call *c, struct qtee_msg *req,
+		 const struct emu_cb *cb)
+{
+	unsigned int i;
+	void *p;
+
+	/* Zero everything: stale bytes past the request would read as async. */
+	memset(c->outbound, 0, c->out_size);
+	if (qtee_msg_init(req, c->outbound, c->out_size, QTEE_MSG_CALLBACK,
+			  cb->id, cb->op,
+			  QTEE_COUNTS(cb->nbi, cb->nbo, 0U, cb->noo)))
+		return -1;
+	for (i = 0; i < cb->nbi; i++) {
+		if (qtee_msg_add_buf(req, i, cb->bi[i].len, &p))
+			return -1;
+		memcpy(p, cb->bi[i].ptr, cb->bi[i].len);
+	}
+	for (i = 0; i < cb->nbo; i++)
+		if (qtee_msg_add_buf(req, cb->nbi + i, cb->bo[i].cap, &p))
+			return -1;
+	return 0;
+}
+
+int32_t emu_call_callback(struct emu_call *c, struct emu_cb *cb)
+{
+	struct qtee_msg req;
+	unsigned int i;
+	uint32_t len;
+	int32_t r;
+
+	if (cb->nbi > EMU_CB_MAX || cb->nbo > EMU_CB_MAX ||
+	    cb->noo > EMU_CB_MAX || build(c, &req, cb)) {
+		emu_err("callback to %#x op %#x does not fit", cb->id, cb->op);
+		return QTEE_ERROR_INVALID;
+	}
+	r = emu_call_send_raw(c, &req);
+	if (r != QTEE_OK)
+		return r;
+
+	/* Objects first: each carries a reference even if a size is bad. */
+	for (i = 0; i < cb->noo; i++) {
+		cb->oo[i] = qtee_msg_get_obj(&req, QTEE_IDX_OO(req.counts) + i);
+		emu_call_owe_release(c, cb->oo[i]);
+	}
+	for (i = 0; i < cb->nbo; i++) {
+		if (qtee_msg_read_out_size(&req, cb->nbi + i, &len)) {
+			emu_err("callback to %#x: output %u grew", cb->id, i);
+			return QTEE_ERROR_INVALID;
+		}
+		memcpy(cb->bo[i].ptr, qtee_msg_payload(&req, cb->nbi + i), len);
+		cb->bo[i].len = len;
+	}
+	return QTEE_OK;
+}

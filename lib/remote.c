@@ -7,7 +7,6 @@
  * ops are answered with Object_ERROR_REMOTE, as a Mink transport must;
  * everything else is marshaled into the invoke ioctl.
  */
-#include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
 

@@ -1,0 +1,59 @@
+#!/bin/bash
+# Set up (tests/vm/setup.sh), then run every test: the native unit tests
+# under ASan/UBSan, the module's W=1 build against Debian's headers, and
+# every VM test.  Ends with "vm: N passed, M failed" and, last,
+# "total: N passed, M failed, K skipped"; exits non-zero on any failure.
+set -euo pipefail
+. "$(dirname "$0")/vm/common.sh"
+
+passed=0 failed=0 skipped=0 vm_line="vm: 0 passed, 0 failed"
+finish() {
+	echo
+	echo "$vm_line"
+	echo "total: $passed passed, $failed failed, $skipped skipped"
+	[ "$failed" = 0 ]
+	exit
+}
+
+if ! "$top/tests/vm/setup.sh"; then
+	echo "run-all: set-up failed" >&2
+	failed=1
+	finish
+fi
+
+step "native unit tests (ASan/UBSan)"
+log=$asan_build/meson-logs/run-all-test.log
+meson test -C "$asan_build" --print-errorlogs 2>&1 | tee "$log" || true
+# meson's summary: "Ok: N", "Expected Fail: N", "Fail: N", ...
+count() { awk -v k="$1:" '$0 ~ "^"k { n = $NF } END { print n + 0 }' "$log"; }
+if grep -q '^Ok:' "$log"; then
+	passed=$((passed + $(count Ok) + $(count 'Expected Fail')))
+	failed=$((failed + $(count Fail) + $(count 'Unexpected Pass') + $(count Timeout)))
+	skipped=$((skipped + $(count Skipped)))
+else
+	echo "run-all: meson test did not run" >&2
+	failed=$((failed + 1))
+fi
+
+step "module: W=1 build against linux-headers-amd64"
+if "$top/tests/vm/check-module.sh"; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+
+step "VM tests"
+log=$top/build/run-all-vm.out
+"$top/tests/vm/run-vm.sh" --no-setup all 2>&1 | tee "$log" || true
+vm_line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -1 || true)
+if [ -n "$vm_line" ]; then
+	set -- $vm_line
+	passed=$((passed + $2))
+	failed=$((failed + $4))
+	vm_skipped=$(sed -n 's/^vm: \([0-9]*\) skipped$/\1/p' "$log" | tail -1)
+	skipped=$((skipped + ${vm_skipped:-0}))
+else
+	vm_line="vm: 0 passed, 1 failed"
+	failed=$((failed + 1))
+fi
+finish

@@ -1,0 +1,178 @@
+#!/bin/bash
+# Boot the test kernel in QEMU (TCG, 2 CPUs) with a busybox initramfs
+# holding the module, the emulator and everything the VM build installs.
+#
+#   tests/vm/run-vm.sh [options] all              every VM test
+#   tests/vm/run-vm.sh [options] test NAME...     some VM tests (test_foo or foo)
+#   tests/vm/run-vm.sh [options] demo             the example client
+#   tests/vm/run-vm.sh [options] exec 'CMD'       any command line in the guest
+#   tests/vm/run-vm.sh [options] shell            an interactive shell
+#
+# Options:
+#   --no-module   boot without the module and the emulator (harness checks)
+#   --no-emu      load the module but start no emulator
+#   --no-setup    do not rebuild first (by default: tests/vm/setup.sh --vm-only)
+#   --timeout S   kill QEMU after S seconds (default 2400, shell: none)
+#
+# Fails on a timeout, a failed test, a missing end marker, or any kernel
+# report (BUG, WARNING, KASAN, lockdep, hung task, kmemleak, ...) in the
+# guest's log.  Ends with "vm: N passed, M failed".  The serial log is kept
+# in build/vm-logs/.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+usage() { sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+module=1 emu=1 setup=1 timeout=${OBJINVOKE_VM_TIMEOUT:-2400}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--no-module) module=0 emu=0 ;;
+	--no-emu) emu=0 ;;
+	--no-setup) setup=0 ;;
+	--timeout) timeout=$2; shift ;;
+	-h|--help) usage ;;
+	-*) die "unknown option $1" ;;
+	*) break ;;
+	esac
+	shift
+done
+[ $# -gt 0 ] || usage
+mode=$1; shift
+
+if [ $setup = 1 ]; then
+	flags=(--vm-only)
+	[ $module = 1 ] || flags+=(--no-module)
+	"$top/tests/vm/setup.sh" "${flags[@]}" >&2
+fi
+kdir=$(test_kdir)
+[ -d "$vm_stage/$vm_tests_dir" ] || die "no VM build staged: run tests/vm/setup.sh"
+
+# --- what to run
+all_tests() { find "$vm_stage/$vm_tests_dir" -maxdepth 1 -type f -perm -u+x -printf '%f\n' | sort; }
+conf_mode=tests tests= cmd= cmd_name=
+case $mode in
+all)
+	tests=$(all_tests | tr '\n' ' ')
+	[ -n "$tests" ] || die "no VM tests installed in $vm_tests_dir" ;;
+test)
+	[ $# -gt 0 ] || die "which test? installed: $(all_tests | tr '\n' ' ')"
+	for t; do
+		t=test_${t#test_}
+		[ -x "$vm_stage/$vm_tests_dir/$t" ] ||
+			die "no VM test $t (installed: $(all_tests | tr '\n' ' '))"
+		tests+="$t "
+	done ;;
+demo)
+	[ -n "$(find "$vm_stage" -name tee_hello -type f)" ] ||
+		die "examples/tee_hello is not built and installed (examples/meson.build, install: true)"
+	conf_mode=exec cmd=tee_hello cmd_name=demo ;;
+exec)
+	[ $# -gt 0 ] || die "exec needs a command line"
+	conf_mode=exec cmd="$*" cmd_name=exec ;;
+shell)
+	conf_mode=shell timeout=0 ;;
+*) usage ;;
+esac
+
+# --- the initramfs
+root=$top/build/initramfs
+initrd=$top/build/initramfs.cpio.gz
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,root,etc,lib/modules}
+
+cp -a "$vm_stage"/. "$root"/
+if [ $emu = 1 ]; then
+	[ -n "$(find "$root" -name objinvoke-emu -type f)" ] ||
+		die "objinvoke-emu is not built and installed (emu/meson.build, install: true)"
+fi
+if [ $module = 1 ]; then
+	[ -f "$top/kernel/objinvoke.ko" ] || die "kernel/objinvoke.ko missing: run tests/vm/setup.sh"
+	cp "$top/kernel/objinvoke.ko" "$root/lib/modules/"
+fi
+
+# Shared libraries of every ELF, found by ldd (libraries the VM build
+# installed itself resolve inside the staging dir), and the loader.
+libpath=$(find "$vm_stage" -name '*.so*' -printf '/%P\n' | xargs -r -n1 dirname | sort -u | tr '\n' ':')
+stage_libpath=$(echo "$libpath" | tr ':' '\n' | sed "/^$/d; s|^|$vm_stage|" | tr '\n' ':')
+find "$vm_stage" -type f | while read -r f; do
+	[ "$(head -c4 "$f" | tail -c3)" = ELF ] || continue
+	LD_LIBRARY_PATH=$stage_libpath ldd "$f" 2>/dev/null |
+		grep -o '/[^ ]*' || true
+done | sort -u | while read -r lib; do
+	case $lib in "$vm_stage"/*) continue ;; esac
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
+
+cp /bin/busybox "$root/bin/busybox"
+for applet in $(/bin/busybox --list-full); do
+	[ -e "$root/$applet" ] || ln -s /bin/busybox "$root/$applet"
+done
+cp "$top/tests/vm/init.sh" "$root/init"
+chmod 755 "$root/init"
+cat >"$root/etc/vmtest.conf" <<CONF
+MODE='$conf_mode'
+TESTS='$tests'
+CMD='${cmd//\'/\'\\\'\'}'
+CMD_NAME='$cmd_name'
+MODULE=$module
+EMU=$emu
+CPUS=2
+TEST_TIMEOUT=${OBJINVOKE_VM_TEST_TIMEOUT:-900}
+VM_TESTS_DIR='$vm_tests_dir'
+LIBPATH='${libpath%:}'
+CONF
+(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$initrd"
+
+# --- boot
+mkdir -p "$vm_logs"
+log=$vm_logs/$mode-$(date +%Y%m%d-%H%M%S).log
+ln -sfn "$(basename "$log")" "$vm_logs/last.log"
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1G -nographic -no-reboot
+	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$initrd"
+	-append "console=ttyS0 panic=-1 loglevel=7")
+echo "vm: booting ($mode${tests:+: ${tests% }}); log: $log" >&2
+
+if [ "$mode" = shell ]; then
+	"${qemu[@]}" 2>&1 | tee "$log"
+	exit 0
+fi
+
+start=$SECONDS
+rc=0
+timeout --signal=KILL "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log" || rc=$?
+echo >&2
+[ $rc = 0 ] || echo "vm: QEMU exited with $rc" >&2
+
+# --- verdict
+fail=0
+if [ $rc = 137 ] || [ $((SECONDS - start)) -ge "$timeout" ]; then
+	echo "vm: FAIL: timed out after $timeout s" >&2
+	fail=1
+fi
+if ! grep -q '^==== objinvoke-vm: end ====' "$log"; then
+	echo "vm: FAIL: the guest did not reach the end marker" >&2
+	fail=1
+fi
+# Kernel messages carry a [   12.345678] timestamp; userspace output does not.
+# (Lockdep's own reports start with WARNING: or BUG:; these say it gave up.)
+reports='BUG:|WARNING:|KASAN|possible circular locking|lockdep is turned off|turning off the locking correctness validator|DEBUG_LOCKS_WARN_ON|INFO: task .* blocked|Oops|general protection|Kernel panic|UBSAN|stack-protector'
+if grep -E "\[ *[0-9]+\.[0-9]+\] .*($reports)" "$log" >"$log.reports" ||
+	grep -E '^kmemleak\| .*unreferenced object' "$log" >>"$log.reports"; then
+	echo "vm: FAIL: kernel reports in the guest log:" >&2
+	sed 's/^/  /' "$log.reports" | head -40 >&2
+	fail=1
+fi
+passed=$(grep -c '^vmtest: .*: PASS' "$log" || true)
+failed=$(grep -c '^vmtest: .*: FAIL' "$log" || true)
+skipped=$(grep -c '^vmtest: .*: SKIP' "$log" || true)
+tr -d '\r' <"$log" | grep -E '^vmtest: .*: (FAIL|SKIP)' >&2 || true
+# A run that failed without a failed test (crash, timeout, kernel report)
+# still counts one failure, so the totals never read clean.
+if [ $fail = 1 ] && [ "$failed" = 0 ]; then
+	failed=1
+fi
+[ "$failed" = 0 ] || fail=1
+[ "$skipped" = 0 ] || echo "vm: $skipped skipped"
+echo "vm: $passed passed, $failed failed"
+exit $fail

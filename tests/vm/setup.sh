@@ -1,0 +1,88 @@
+#!/bin/bash
+# Set up a fresh Debian bookworm machine (as root) to build and test
+# objinvoke, then build everything.  Idempotent: a second run only rebuilds
+# what changed and takes seconds.
+#
+#   tests/vm/setup.sh [--vm-only] [--no-module]
+#
+#   --vm-only    skip the ASan build of the native tests
+#   --no-module  do not build kernel/objinvoke.ko (to check the VM harness
+#                on its own)
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+vm_only=0 module=1
+for arg; do
+	case $arg in
+	--vm-only) vm_only=1 ;;
+	--no-module) module=0 ;;
+	*) die "unknown option $arg" ;;
+	esac
+done
+
+# Exactly what the build and the VM need.  Not listed, though often assumed:
+# libssl-dev (the test kernel signs no modules), dwarves (no BTF: the test
+# kernel has no debug info and Debian's headers ship no vmlinux), kmod (the
+# guest uses busybox's insmod).  libc6-dev is only a Recommends of gcc.
+packages=(
+	meson ninja-build pkg-config gcc libc6-dev make libcmocka-dev libbsd-dev
+	linux-source-6.1 linux-headers-amd64 bc bison flex libelf-dev xz-utils
+	qemu-system-x86 busybox-static cpio
+)
+
+step "packages"
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	[ "$(id -u)" = 0 ] || die "missing packages (${missing[*]}); run as root"
+	echo "installing: ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+	echo "all ${#packages[@]} packages present" >&2
+fi
+
+step "test kernel"
+kdir=$(test_kdir)
+echo "$kdir" >&2
+
+# Configure a build dir once; later runs let ninja reconfigure as needed.
+meson_build() {
+	local dir=$1; shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$top" "$@"
+	fi
+	meson compile -C "$dir"
+}
+
+step "userspace for the guest ($vm_build)"
+meson_build "$vm_build" --prefix=/usr
+rm -rf "$vm_stage"
+meson install -C "$vm_build" --destdir "$vm_stage" --quiet --no-rebuild
+
+# A VM test that is not in tests/vm/meson.build would silently never run.
+for src in "$top"/tests/vm/test_*.c; do
+	[ -e "$src" ] || continue
+	name=$(basename "$src" .c)
+	[ -x "$vm_stage/$vm_tests_dir/$name" ] ||
+		die "$name is not installed: add it to vm_tests in tests/vm/meson.build"
+done
+
+if [ $vm_only = 0 ]; then
+	step "native unit tests under ASan/UBSan ($asan_build)"
+	meson_build "$asan_build" -Db_sanitize=address,undefined -Db_lundef=false
+fi
+
+if [ $module = 1 ]; then
+	step "kernel module for the test kernel"
+	[ -f "$top/kernel/Makefile" ] ||
+		die "kernel/Makefile missing: the module's kbuild files are not written yet"
+	make -C "$top/kernel" KDIR="$kdir"
+	[ -f "$top/kernel/objinvoke.ko" ] ||
+		die "make -C kernel did not produce kernel/objinvoke.ko"
+fi
+step "set-up done"

@@ -192,7 +192,10 @@ int main(int argc, char **argv)
 
 	if (sigwait(&stop, &sig))
 		sig = SIGTERM;
-	emu_info("stopping (%s)", strsignal(sig));
+	if (__atomic_load_n(&pool.failed, __ATOMIC_SEQ_CST))
+		emu_err("stopping: a secure thread lost the device");
+	else
+		emu_info("stopping (%s)", strsignal(sig));
 	ret = emu_pool_stop(&pool) ? 0 : 1;
 	emu_info("stopped; %u objects were live", emu_objtable_count(&emu.table));
 out_emu:

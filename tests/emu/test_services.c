@@ -4,6 +4,7 @@
  * service and counters; and the reference rule as the NW sees it: which
  * IDs come back, which references the emulator keeps and which it releases.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include "IClientEnv.h"
 #include "IFeatureVersion.h"
 #include "ITestService.h"
+#include "dispatch.h"
 #include "harness.h"
 
 static int setup(void **state)
@@ -326,6 +328,72 @@ static void own_objects_as_input_carry_no_reference(void **state)
 	assert_int_equal(h_nw_refs(h, ts), 1);
 }
 
+/* One secure thread of the concurrency test: its own buffers, one emu. */
+struct worker {
+	struct harness *h;
+	uint32_t ts;
+	unsigned int failures;
+};
+
+/* Build and dispatch one invocation with one u32 input and one output. */
+static int32_t worker_call(struct worker *w, unsigned char *in,
+			   unsigned char *out, uint32_t cxt, uint32_t op,
+			   uint32_t counts, uint32_t *oo)
+{
+	struct qtee_msg m;
+	struct emu_call c;
+	void *p;
+
+	memset(in, 0, 256);
+	if (qtee_msg_init(&m, in, 256, QTEE_MSG_INVOKE, cxt, op, counts) ||
+	    (QTEE_NUM_BI(counts) && qtee_msg_add_buf(&m, 0, 4, &p)))
+		return -1;
+	emu_call_init(&c, &w->h->emu, &w->h->tx, in, m.end, out,
+		      EMU_OUTBOUND_SIZE);
+	emu_dispatch(&c);
+	if (oo && QTEE_NUM_OO(counts))
+		*oo = qtee_msg_get_obj(&m, QTEE_IDX_OO(counts));
+	return c.result;
+}
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	unsigned char in[256], out[EMU_OUTBOUND_SIZE];
+	unsigned int i;
+	uint32_t k = 0;
+
+	for (i = 0; i < 500; i++) {
+		if (worker_call(w, in, out, w->ts, ITestService_OP_newCounter,
+				QTEE_COUNTS(1U, 0U, 0U, 1U), &k) ||
+		    worker_call(w, in, out, k, ITestCounter_OP_add,
+				QTEE_COUNTS(1U, 0U, 0U, 0U), NULL) ||
+		    worker_call(w, in, out, k, QTEE_OP_RELEASE, 0, NULL))
+			w->failures++;
+	}
+	return NULL;
+}
+
+static void concurrent_invocations(void **state)
+{
+	struct harness *h = *state;
+	struct worker w[4];
+	pthread_t th[4];
+	unsigned int i;
+
+	w[0].ts = h_test_service(h);
+	for (i = 0; i < 4; i++) {
+		w[i] = (struct worker){ .h = h, .ts = w[0].ts };
+		assert_int_equal(pthread_create(&th[i], NULL, worker_run,
+						&w[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(w[i].failures, 0);
+	}
+	assert_int_equal(h_live(h), 1);	/* only the service is left */
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -344,6 +412,7 @@ int main(void)
 		T(counters_count),
 		T(retain_and_release),
 		T(own_objects_as_input_carry_no_reference),
+		T(concurrent_invocations),
 	};
 
 	return cmocka_run_group_tests_name("emu-services", tests, NULL, NULL);

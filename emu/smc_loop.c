@@ -12,6 +12,7 @@
 #include <linux/objinvoke.h>
 
 #include "dispatch.h"
+#include "fault.h"
 #include "log.h"
 
 static bool stopping(struct emu_pool *p)
@@ -22,8 +23,9 @@ static bool stopping(struct emu_pool *p)
 /*
  * The transport of callbacks: complete the SMC call with the request, then
  * wait on the same session for the NW's response, which the device copies
- * into the outbound buffer in place.  The inbound copy a RESUME may carry
- * goes to resume_in, so outputs already written stay intact.
+ * into the outbound buffer in place.  A RESUME carries no inbound copy
+ * (docs/wire-protocol.md), so none is offered: outputs a method already
+ * wrote into the inbound buffer stay as they are.
  */
 static int dev_roundtrip(void *priv, void *outbound, uint32_t out_size)
 {
@@ -41,9 +43,7 @@ static int dev_roundtrip(void *priv, void *outbound, uint32_t out_size)
 	for (;;) {
 		wait = (struct objinvoke_emu_call){
 			.session = t->session,
-			.inbound = (uintptr_t)t->resume_in,
 			.outbound = (uintptr_t)outbound,
-			.in_size = EMU_INBOUND_MAX,
 			.out_size = out_size,
 		};
 		if (!ioctl(t->pool->fd, OBJINVOKE_EMU_IOC_WAIT, &wait))
@@ -78,15 +78,17 @@ static void complete(struct emu_thread *t, struct emu_call *c)
 
 	if (!ioctl(t->pool->fd, OBJINVOKE_EMU_IOC_COMPLETE, &done))
 		return;
+	/*
+	 * The device ends the call as a bad message when it refuses a status
+	 * and says EINVAL: for the injected BAD_STATUS that is the point.
+	 */
+	if (c->status == EMU_STATUS_BAD && errno == EINVAL) {
+		emu_info("thread %u: session %llu: status %u refused, as meant",
+			 t->index, (unsigned long long)t->session, c->status);
+		return;
+	}
 	emu_err("thread %u: session %llu: COMPLETE: %s", t->index,
 		(unsigned long long)t->session, strerror(errno));
-	/* A device that refuses the injected status still needs an answer. */
-	if (c->status != EMU_STATUS_DONE && c->status != EMU_STATUS_CALLBACK) {
-		done.status = OBJINVOKE_EMU_DONE;
-		if (ioctl(t->pool->fd, OBJINVOKE_EMU_IOC_COMPLETE, &done))
-			emu_err("thread %u: COMPLETE: %s", t->index,
-				strerror(errno));
-	}
 }
 
 /* Take one new SMC call: 1 got one, 0 interrupted, -errno fatal. */
@@ -140,7 +142,6 @@ static void *secure_thread(void *arg)
 static void free_buffers(struct emu_thread *t)
 {
 	free(t->inbound);
-	free(t->resume_in);
 	free(t->outbound);
 }
 
@@ -153,11 +154,10 @@ static int start_thread(struct emu_pool *p, unsigned int i)
 	t->pool = p;
 	t->tx.roundtrip = dev_roundtrip;
 	t->tx.priv = t;
-	/* Once per thread; pages the kernel never copies to stay untouched. */
+	/* Once per thread; pages no message reaches stay untouched. */
 	t->inbound = malloc(EMU_INBOUND_MAX);
-	t->resume_in = malloc(EMU_INBOUND_MAX);
 	t->outbound = calloc(1, EMU_OUTBOUND_SIZE);
-	if (!t->inbound || !t->resume_in || !t->outbound) {
+	if (!t->inbound || !t->outbound) {
 		free_buffers(t);
 		return -ENOMEM;
 	}

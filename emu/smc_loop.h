@@ -32,7 +32,6 @@ struct emu_thread {
 	uint64_t session;		/* the SMC call being answered */
 	bool session_lost;		/* the device failed mid-call */
 	void *inbound;			/* EMU_INBOUND_MAX bytes */
-	void *resume_in;		/* where a RESUME's inbound copy goes */
 	void *outbound;			/* EMU_OUTBOUND_SIZE bytes */
 };
 

@@ -142,6 +142,23 @@ static void register_rejects_grown_response(void **state)
 	assert_int_equal(h_live(h), 0);
 }
 
+static void register_with_long_exe_keeps_it_empty(void **state)
+{
+	struct harness *h = *state;
+	char path[300];
+	uint32_t ts;
+
+	memset(path, 'x', sizeof(path) - 1);
+	path[sizeof(path) - 1] = 0;
+	h->exe = path;
+	ts = h_test_service(h);
+	h_begin(h, ts, ITestService_OP_whoami, 0, 2, 0, 0);
+	h_bo(h, 0, 16);
+	h_bo(h, 1, 256);
+	assert_int_equal(h_run(h), QTEE_OK);
+	assert_int_equal(h_out_size(h, 1), 0);
+}
+
 static void root_refuses_other_ops(void **state)
 {
 	struct harness *h = *state;
@@ -403,6 +420,7 @@ int main(void)
 		T(register_failing_credentials_still_releases),
 		T(register_rejects_short_info),
 		T(register_rejects_grown_response),
+		T(register_with_long_exe_keeps_it_empty),
 		T(root_refuses_other_ops),
 		T(unknown_targets_are_badobj),
 		T(unparsable_invocation_is_invalid),

@@ -63,8 +63,8 @@ test)
 		tests+="$t "
 	done ;;
 demo)
-	[ -n "$(find "$vm_stage" -name tee_hello -type f)" ] ||
-		die "examples/tee_hello is not built and installed (examples/meson.build, install: true)"
+	[ -x "$vm_build/examples/tee_hello" ] ||
+		die "examples/tee_hello is not built (examples/meson.build)"
 	conf_mode=exec cmd=tee_hello cmd_name=demo ;;
 exec)
 	[ $# -gt 0 ] || die "exec needs a command line"
@@ -81,6 +81,16 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,root,etc,lib/modules}
 
 cp -a "$vm_stage"/. "$root"/
+# Examples and benchmarks that are built but not installed go to /usr/bin.
+meson introspect "$vm_build" --targets | python3 -c '
+import json, sys
+for t in json.load(sys.stdin):
+    if t["type"] == "executable" and not t["installed"] and (
+            "/examples/" in t["defined_in"] or "bench" in t["name"]):
+        print(t["filename"][0])' | while read -r exe; do
+	[ -x "$exe" ] || die "$exe is not built"
+	cp "$exe" "$root/usr/bin/"
+done
 if [ $emu = 1 ]; then
 	[ -n "$(find "$root" -name objinvoke-emu -type f)" ] ||
 		die "objinvoke-emu is not built and installed (emu/meson.build, install: true)"
@@ -94,12 +104,12 @@ fi
 # installed itself resolve inside the staging dir), and the loader.
 libpath=$(find "$vm_stage" -name '*.so*' -printf '/%P\n' | xargs -r -n1 dirname | sort -u | tr '\n' ':')
 stage_libpath=$(echo "$libpath" | tr ':' '\n' | sed "/^$/d; s|^|$vm_stage|" | tr '\n' ':')
-find "$vm_stage" -type f | while read -r f; do
+find "$root" -type f | while read -r f; do
 	[ "$(head -c4 "$f" | tail -c3)" = ELF ] || continue
 	LD_LIBRARY_PATH=$stage_libpath ldd "$f" 2>/dev/null |
 		grep -o '/[^ ]*' || true
 done | sort -u | while read -r lib; do
-	case $lib in "$vm_stage"/*) continue ;; esac
+	case $lib in "$vm_stage"/*|"$vm_build"/*) continue ;; esac
 	mkdir -p "$root$(dirname "$lib")"
 	cp -L "$lib" "$root$lib"
 done
@@ -140,13 +150,13 @@ fi
 
 start=$SECONDS
 rc=0
-timeout --signal=KILL "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log" || rc=$?
+timeout --kill-after=10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log" || rc=$?
 echo >&2
 [ $rc = 0 ] || echo "vm: QEMU exited with $rc" >&2
 
 # --- verdict
 fail=0
-if [ $rc = 137 ] || [ $((SECONDS - start)) -ge "$timeout" ]; then
+if [ $rc = 124 ] || [ $rc = 137 ] || [ $((SECONDS - start)) -ge "$timeout" ]; then
 	echo "vm: FAIL: timed out after $timeout s" >&2
 	fail=1
 fi

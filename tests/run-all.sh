@@ -44,7 +44,9 @@ fi
 
 step "VM tests"
 log=$top/build/run-all-vm.out
-"$top/tests/vm/run-vm.sh" --no-setup all 2>&1 | tee "$log" || true
+# (Its last line, "vm: N passed, M failed", is printed again at the end.)
+"$top/tests/vm/run-vm.sh" --no-setup all 2>&1 | tee "$log" |
+	grep --line-buffered -Ev '^vm: [0-9]+ passed, [0-9]+ failed$' || true
 vm_line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -1 || true)
 if [ -n "$vm_line" ]; then
 	set -- $vm_line

@@ -75,9 +75,11 @@ shell)
 esac
 
 # --- the initramfs
-root=$top/build/initramfs
-initrd=$top/build/initramfs.cpio.gz
-rm -rf "$root"
+# Per run, so that two runs in one clone do not trip over each other.
+work=$(mktemp -d "$top/build/vm-run.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+initrd=$work/initramfs.cpio.gz
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,root,etc,lib/modules}
 
 cp -a "$vm_stage"/. "$root"/
@@ -145,7 +147,7 @@ echo "vm: booting ($mode${tests:+: ${tests% }}); log: $log" >&2
 
 if [ "$mode" = shell ]; then
 	"${qemu[@]}" 2>&1 | tee "$log"
-	exit 0
+	exit
 fi
 
 start=$SECONDS

@@ -133,11 +133,15 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	# early boot's (ACPI's caches are known false positives): shown, but
 	# marked so the host does not count them.
 	awk '
-	function flush() { if (n) for (i = 0; i < n; i++) print (boot ? "kmemleak-boot| " : "kmemleak| ") buf[i]; n = 0; boot = 0 }
+	function flush() {
+		for (i = 0; i < n; i++) print (boot ? "kmemleak-boot| " : "kmemleak| ") buf[i]
+		if (n) { if (boot) nboot++; else nleak++ }
+		n = 0; boot = 0
+	}
 	/^unreferenced object/ { flush() }
 	/comm "swapper\/0", pid 0,/ { boot = 1 }
 	{ buf[n++] = $0 }
-	END { flush() }' /sys/kernel/debug/kmemleak
+	END { flush(); printf "vm: kmemleak: %d leaks, %d early-boot reports ignored\n", nleak, nboot }' /sys/kernel/debug/kmemleak
 else
 	broken "kmemleak not available"
 fi

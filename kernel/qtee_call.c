@@ -352,7 +352,9 @@ int qtee_call_invoke(u32 id, struct oi_invocation *inv)
 	u64 size;
 	int ret;
 
-	size = QTEE_INVOKE_HDR + QTEE_NUM_ARGS(inv->counts) * QTEE_ARG_SIZE;
+	/* Payloads start 8-aligned after the argument array. */
+	size = ALIGN(QTEE_INVOKE_HDR + QTEE_NUM_ARGS(inv->counts) * QTEE_ARG_SIZE,
+		     QTEE_ALIGN);
 	for (i = 0; i < QTEE_NUM_BUFS(inv->counts); i++)
 		size += ALIGN(inv->args[i].b.size, QTEE_ALIGN);
 	if (size > QTEE_INBOUND_MAX)

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_abi: the invoke ioctl and /dev/objinvoke with raw syscalls, one case
+ * per rule of docs/uapi.md, each bad input showing its errno and leaving
+ * no fd behind (the harness counts fds around every case).
+ */
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ITestService.h"
+#include "harness.h"
+#include "vmutil.h"
+
+/* An invoke ioctl number for a struct of another size. */
+#define INVOKE_SIZED(n) _IOC(_IOC_READ | _IOC_WRITE, OBJINVOKE_IOC_MAGIC, 0x00, n)
+
+static void echo_args(struct objinvoke_arg *a, const char *in, char *out,
+		      size_t out_len)
+{
+	a[0] = vm_buf(in, strlen(in));
+	a[1] = vm_buf(out, out_len);
+}
+
+static void raw_echo_round_trip(void)
+{
+	int svc = vm_service_fd_raw(ITestService_UID);
+	struct objinvoke_arg a[2];
+	char out[32] = { 0 };
+	int32_t result;
+
+	echo_args(a, "hello, TEE", out, sizeof(out));
+	VT_ASSERT_OK(vm_invoke_raw(svc, ITestService_OP_echo,
+				   ObjectCounts_pack(1, 1, 0, 0), a, &result));
+	VT_ASSERT_EQ(result, Object_OK);
+	VT_ASSERT_EQ(a[1].size, 10);
+	VT_ASSERT_MEM_EQ(out, "hello, TEE", 10);
+	close(svc);
+}
+
+static void output_fds_are_cloexec(void)
+{
+	int svc = vm_service_fd_raw(ITestService_UID);
+	int flags = fcntl(svc, F_GETFD);
+
+	VT_ASSERT_OK(flags);
+	VT_ASSERT(flags & FD_CLOEXEC);
+	close(svc);
+}
+
+static void bad_args_pointer_is_efault(void)
+{
+	int svc = vm_service_fd_raw(ITestService_UID);
+	struct objinvoke_invoke inv = {
+		.op = ITestService_OP_echo,
+		.counts = ObjectCounts_pack(1, 1, 0, 0),
+		.args = 0x10,
+	};
+
+	VT_ASSERT_ERRNO(ioctl(svc, OBJINVOKE_IOC_INVOKE, &inv), EFAULT);
+	VT_ASSERT_ERRNO(ioctl(svc, OBJINVOKE_IOC_INVOKE, (void *)0x10), EFAULT);
+	close(svc);
+}
+
+static void bad_buffer_pointer_is_efault(void)
+{
+	int svc = vm_service_fd_raw(ITestService_UID);
+	struct objinvoke_arg a[2];
+	char out[8];
+
+	a[0] = vm_buf((void *)0x1000, 8);	/* unmapped input */
+	a[1] = vm_buf(out, sizeof(out));
+	VT_ASSERT_ERRNO(vm_invoke_raw(svc, ITestService_OP_echo,
+				      ObjectCounts_pack(1, 1, 0, 0), a, NULL),
+			EFAULT);
+
+	/* An output buffer the kernel cannot write back. */
+	a[0] = vm_buf("12345678", 8);
+	a[1] = vm_buf((void *)0x1000, 8);
+	VT_ASSERT_ERRNO(vm_invoke_raw(svc, ITestService_OP_echo,
+				      ObjectCounts_pack(1, 1, 0, 0), a, NULL),
+			EFAULT);
+	close(svc);
+}
+
+static void counts_upper_bits_are_einval(void)
+{
+	int svc = vm_service_fd_raw(ITestService_UID);
+	struct objinvoke_arg a[2];
+	char out[8];
+
+	echo_args(a, "x", out, sizeof(out));
+	VT_ASSERT_ERRNO(vm_invoke_raw(svc, ITestService_OP_echo,
+				      ObjectCounts_pack(1, 1, 0, 0) | 0x10000,
+				      a, NULL), EINVAL);
+	VT_ASSERT_ERRNO(vm_invoke_raw(svc, ITestService_OP_echo | 0x10000,
+				      ObjectCounts_pack(1, 1, 0, 0), a, NULL),
+			EINVAL);
+	close(svc);
+}
+
+static void release_and_retain_are_refused(void)
+{
+	int svc = vm_service_fd_raw(ITestService_UID);
+
+	VT_ASSERT_ERRNO(vm_invoke_raw(svc, Object_OP_release, 0, NULL, NULL),
+			EINVAL);
+	VT_ASSERT_ERRNO(vm_invoke_raw(svc, Object_OP_retain, 0, NULL, NULL),
+			EINVAL);
+	close(svc);
+}
+
+static void reserved_fields_must_be_zero(void)
+{
+	int svc = vm_service_fd_raw(ITestService_UID);
+	struct objinvoke_invoke inv = { .op = ITestService_OP_liveObjects };
+	struct objinvoke_arg a[2];
+	uint32_t n;
+	char out[8];
+
+	inv.flags = 1;
+	VT_ASSERT_ERRNO(ioctl(svc, OBJINVOKE_IOC_INVOKE, &inv), EINVAL);
+	inv.flags = 0;
+	inv.reserved = 1;
+	VT_ASSERT_ERRNO(ioctl(svc, OBJINVOKE_IOC_INVOKE, &inv), EINVAL);
+	inv.reserved = 0;
+	inv.result = 5;
+	VT_ASSERT_ERRNO(ioctl(svc, OBJINVOKE_IOC_INVOKE, &inv), EINVAL);
+
+	a[0] = vm_buf(&n, sizeof(n));
+	a[0].flags = 1;
+	VT_ASSERT_ERRNO(vm_invoke_raw(svc, ITestService_OP_liveObjects,
+				      ObjectCounts_pack(0, 1, 0, 0), a, NULL),
+			EINVAL);
+	/* A buffer with an fd, an object with an address. */
+	a[0] = vm_buf(&n, sizeof(n));
+	a[0].fd = 0;
+	VT_ASSERT_ERRNO(vm_invoke_raw(svc, ITestService_OP_liveObjects,
+				      ObjectCounts_pack(0, 1, 0, 0), a, NULL),
+			EINVAL);
+	a[0] = vm_buf(out, 4);
+	a[1] = vm_obj(-1);
+	a[1].addr = (uintptr_t)out;
+	VT_ASSERT_ERRNO(vm_invoke_raw(svc, ITestService_OP_readCounter,
+				      ObjectCounts_pack(0, 1, 1, 0), a, NULL),
+			EINVAL);
+	/* An output object slot must come in empty. */
+	a[0] = vm_buf(&n, sizeof(n));
+	a[1] = vm_obj(svc);
+	n = 1;
+	VT_ASSERT_ERRNO(vm_invoke_raw(svc, ITestService_OP_newCounter,
+				      ObjectCounts_pack(1, 0, 0, 1), a, NULL),
+			EINVAL);
+	close(svc);
+}
+
+static void oversized_buffers_are_e2big(void)
+{
+	int svc = vm_service_fd_raw(ITestService_UID);
+	size_t big = OBJINVOKE_MAX_BUF_BYTES;
+	struct objinvoke_arg a[2];
+	char *p = mmap(NULL, big, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	VT_ASSERT(p != MAP_FAILED);
+	/* Each alone fits; together they pass the bound. */
+	a[0] = vm_buf(p, big / 2 + 1);
+	a[1] = vm_buf(p, big / 2);
+	VT_ASSERT_ERRNO(vm_invoke_raw(svc, ITestService_OP_echo,
+				      ObjectCounts_pack(1, 1, 0, 0), a, NULL),
+			E2BIG);
+	a[0] = vm_buf(p, (uint64_t)1 << 40);
+	VT_ASSERT_ERRNO(vm_invoke_raw(svc, ITestService_OP_echo,
+				      ObjectCounts_pack(1, 0, 0, 0), a, NULL),
+			E2BIG);
+	munmap(p, big);
+	close(svc);
+}
+
+static void largest_buffers_work(void)
+{
+	int svc = vm_service_fd_raw(ITestService_UID);
+	size_t half = OBJINVOKE_MAX_BUF_BYTES / 2;
+	struct objinvoke_arg a[2];
+	char *in = malloc(half), *out = malloc(half);
+	int32_t result;
+
+	VT_ASSERT(in && out);
+	for (size_t i = 0; i < half; i++)
+		in[i] = (char)(i * 7 + 3);
+	a[0] = vm_buf(in, half);
+	a[1] = vm_buf(out, half);
+	VT_ASSERT_OK(vm_invoke_raw(svc, ITestService_OP_echo,
+				   ObjectCounts_pack(1, 1, 0, 0), a, &result));
+	VT_ASSERT_EQ(result, Object_OK);
+	VT_ASSERT_EQ(a[1].size, half);
+	VT_ASSERT_MEM_EQ(in, out, half);
+	free(in);
+	free(out);
+	close(svc);
+}
+
+static void closed_fd_as_object_is_ebadf(void)
+{
+	int svc = vm_service_fd_raw(ITestService_UID);
+	int dead = dup(svc);
+	struct objinvoke_arg a[2];
+	uint32_t v;
+
+	close(dead);
+	a[0] = vm_buf(&v, sizeof(v));
+	a[1] = vm_obj(dead);
+	VT_ASSERT_ERRNO(vm_invoke_raw(svc, ITestService_OP_readCounter,
+				      ObjectCounts_pack(0, 1, 1, 0), a, NULL),
+			EBADF);
+	a[1] = vm_obj(0x7ffffff0);
+	VT_ASSERT_ERRNO(vm_invoke_raw(svc, ITestService_OP_readCounter,
+				      ObjectCounts_pack(0, 1, 1, 0), a, NULL),
+			EBADF);
+	close(svc);
+}
+
+static void other_fds_are_not_objects(void)
+{
+	int svc = vm_service_fd_raw(ITestService_UID);
+	int file = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	int dev = open(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC);
+	int sv[2];
+	struct objinvoke_arg a[2];
+	uint32_t v;
+
+	VT_ASSERT_OK(file);
+	VT_ASSERT_OK(dev);
+	VT_ASSERT_OK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	int bad[] = { file, dev, sv[0] };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		a[0] = vm_buf(&v, sizeof(v));
+		a[1] = vm_obj(bad[i]);
+		VT_ASSERT_ERRNO(vm_invoke_raw(svc, ITestService_OP_readCounter,
+					      ObjectCounts_pack(0, 1, 1, 0), a,
+					      NULL), EINVAL);
+		/* And none of them can be invoked. */
+		VT_ASSERT_ERRNO(vm_invoke_raw(bad[i], 0, 0, NULL, NULL),
+				ENOTTY);
+	}
+	close(file);
+	close(dev);
+	close(sv[0]);
+	close(sv[1]);
+	close(svc);
+}
+
+static void smaller_struct_is_einval(void)
+{
+	int svc = vm_service_fd_raw(ITestService_UID);
+	struct objinvoke_invoke inv = { .op = ITestService_OP_liveObjects };
+
+	VT_ASSERT_ERRNO(ioctl(svc, INVOKE_SIZED(sizeof(inv) - 8), &inv),
+			EINVAL);
+	VT_ASSERT_ERRNO(ioctl(svc, INVOKE_SIZED(8), &inv), EINVAL);
+	close(svc);
+}
+
+static void larger_struct_needs_zero_tail(void)
+{
+	int svc = vm_service_fd_raw(ITestService_UID);
+	struct {
+		struct objinvoke_invoke inv;
+		uint64_t future[2];
+	} big = { { 0 }, { 0, 0 } };
+	struct objinvoke_arg a[1];
+	uint32_t n = 0;
+
+	a[0] = vm_buf(&n, sizeof(n));
+	big.inv.op = ITestService_OP_liveObjects;
+	big.inv.counts = ObjectCounts_pack(0, 1, 0, 0);
+	big.inv.args = (uintptr_t)a;
+	VT_ASSERT_OK(ioctl(svc, INVOKE_SIZED(sizeof(big)), &big));
+	VT_ASSERT_EQ((int32_t)big.inv.result, Object_OK);
+	VT_ASSERT_GT(n, 0);
+
+	big.inv.result = 0;
+	big.future[1] = 1;
+	VT_ASSERT_ERRNO(ioctl(svc, INVOKE_SIZED(sizeof(big)), &big), E2BIG);
+	close(svc);
+}
+
+static void unknown_ioctls_are_enotty(void)
+{
+	int svc = vm_service_fd_raw(ITestService_UID);
+	int dev = open(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC);
+	struct objinvoke_get_object g = { 0 };
+
+	VT_ASSERT_OK(dev);
+	VT_ASSERT_ERRNO(ioctl(svc, _IOWR(OBJINVOKE_IOC_MAGIC, 0x7f, int), &g),
+			ENOTTY);
+	VT_ASSERT_ERRNO(ioctl(svc, OBJINVOKE_IOC_GET_ROOT, &g), ENOTTY);
+	VT_ASSERT_ERRNO(ioctl(dev, OBJINVOKE_IOC_INVOKE, &g), ENOTTY);
+	close(dev);
+	close(svc);
+}
+
+static void get_object_checks_reserved(void)
+{
+	int dev = open(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC);
+	struct objinvoke_get_object g = { .flags = 1 };
+
+	VT_ASSERT_OK(dev);
+	VT_ASSERT_ERRNO(ioctl(dev, OBJINVOKE_IOC_GET_ROOT, &g), EINVAL);
+	g.flags = 0;
+	g.reserved = 1;
+	VT_ASSERT_ERRNO(ioctl(dev, OBJINVOKE_IOC_GET_CREDENTIALS, &g), EINVAL);
+	VT_ASSERT_ERRNO(ioctl(dev, OBJINVOKE_IOC_GET_ROOT, NULL), EFAULT);
+	close(dev);
+}
+
+static void root_accepts_only_register(void)
+{
+	int root = vm_root_fd();
+	int file = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	int svc = vm_service_fd_raw(ITestService_UID);
+	struct objinvoke_arg a[2];
+	uint32_t ops[] = { 0, 4, 8, 9 };
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		VT_ASSERT_ERRNO(vm_invoke_raw(root, ops[i], 0, NULL, NULL),
+				EPERM);
+	/* Register with something that is not kernel credentials. */
+	a[0] = vm_obj(svc);
+	a[1] = vm_obj(-1);
+	VT_ASSERT_ERRNO(vm_invoke_raw(root, 5, ObjectCounts_pack(0, 0, 1, 1), a,
+				      NULL), EPERM);
+	/* Right method, wrong shape. */
+	VT_ASSERT_ERRNO(vm_invoke_raw(root, 5, ObjectCounts_pack(0, 0, 1, 0), a,
+				      NULL), EPERM);
+	close(file);
+	close(svc);
+	close(root);
+}
+
+static void credentials_describe_the_caller(void)
+{
+	int dev = open(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC);
+	struct objinvoke_get_object g = { 0 };
+	struct objinvoke_creds_info info = { 0 };
+	struct objinvoke_arg a[1];
+	char exe[256], want[256];
+	ssize_t want_len;
+	int32_t result;
+
+	VT_ASSERT_OK(dev);
+	VT_ASSERT_OK(ioctl(dev, OBJINVOKE_IOC_GET_CREDENTIALS, &g));
+	close(dev);
+
+	a[0] = vm_buf(&info, sizeof(info));
+	VT_ASSERT_OK(vm_invoke_raw((int)g.fd, OBJINVOKE_CREDS_OP_GET_INFO,
+				   ObjectCounts_pack(0, 1, 0, 0), a, &result));
+	VT_ASSERT_EQ(result, Object_OK);
+	VT_ASSERT_EQ(a[0].size, sizeof(info));
+	VT_ASSERT_EQ(info.uid, geteuid());
+	VT_ASSERT_EQ(info.gid, getegid());
+	VT_ASSERT_EQ(info.pid, getpid());
+
+	want_len = readlink("/proc/self/exe", want, sizeof(want) - 1);
+	VT_ASSERT_GT(want_len, 0);
+	a[0] = vm_buf(exe, sizeof(exe));
+	VT_ASSERT_OK(vm_invoke_raw((int)g.fd, OBJINVOKE_CREDS_OP_GET_EXE,
+				   ObjectCounts_pack(0, 1, 0, 0), a, &result));
+	VT_ASSERT_EQ(result, Object_OK);
+	VT_ASSERT_EQ(a[0].size, want_len);
+	VT_ASSERT_MEM_EQ(exe, want, (size_t)want_len);
+
+	a[0] = vm_buf(&info, 4);
+	VT_ASSERT_OK(vm_invoke_raw((int)g.fd, OBJINVOKE_CREDS_OP_GET_INFO,
+				   ObjectCounts_pack(0, 1, 0, 0), a, &result));
+	VT_ASSERT_EQ(result, Object_ERROR_SIZE_OUT);
+	close((int)g.fd);
+}
+
+static void emulator_device_is_exclusive(void)
+{
+	/* The VM's emulator holds it. */
+	VT_ASSERT_ERRNO(open(OBJINVOKE_EMU_DEVICE, O_RDWR | O_CLOEXEC), EBUSY);
+}
+
+static const struct vt_case cases[] = {
+	VT_CASE(raw_echo_round_trip),
+	VT_CASE(output_fds_are_cloexec),
+	VT_CASE(bad_args_pointer_is_efault),
+	VT_CASE(bad_buffer_pointer_is_efault),
+	VT_CASE(counts_upper_bits_are_einval),
+	VT_CASE(release_and_retain_are_refused),
+	VT_CASE(reserved_fields_must_be_zero),
+	VT_CASE(oversized_buffers_are_e2big),
+	VT_CASE(largest_buffers_work),
+	VT_CASE(closed_fd_as_object_is_ebadf),
+	VT_CASE(other_fds_are_not_objects),
+	VT_CASE(smaller_struct_is_einval),
+	VT_CASE(larger_struct_needs_zero_tail),
+	VT_CASE(unknown_ioctls_are_enotty),
+	VT_CASE(get_object_checks_reserved),
+	VT_CASE(root_accepts_only_register),
+	VT_CASE(credentials_describe_the_caller),
+	VT_CASE(emulator_device_is_exclusive),
+};
+
+VT_MAIN(cases)

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vmutil.c - raw ioctl helpers and service shortcuts for the VM tests.
+ */
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "IClientEnv.h"
+#include "ITestService.h"
+#include "MinkCom.h"
+#include "harness.h"
+#include "vmutil.h"
+
+int vm_root_fd(void)
+{
+	struct objinvoke_get_object g = { 0 };
+	int dev;
+
+	dev = open(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC);
+	VT_ASSERT_OK(dev);
+	VT_ASSERT_OK(ioctl(dev, OBJINVOKE_IOC_GET_ROOT, &g));
+	close(dev);
+	return (int)g.fd;
+}
+
+int vm_invoke_raw(int fd, uint32_t op, uint32_t counts,
+		  struct objinvoke_arg *args, int32_t *result)
+{
+	struct objinvoke_invoke inv = {
+		.op = op,
+		.counts = counts,
+		.args = (uintptr_t)args,
+	};
+	int ret = ioctl(fd, OBJINVOKE_IOC_INVOKE, &inv);
+
+	if (result)
+		*result = (int32_t)inv.result;
+	return ret;
+}
+
+struct objinvoke_arg vm_buf(const void *p, uint64_t size)
+{
+	return (struct objinvoke_arg){ .addr = (uintptr_t)p, .size = size,
+				       .fd = OBJINVOKE_FD_NONE };
+}
+
+struct objinvoke_arg vm_obj(int fd)
+{
+	return (struct objinvoke_arg){ .fd = (uint32_t)fd };
+}
+
+int vm_service_fd_raw(uint32_t uid)
+{
+	struct objinvoke_arg a[2];
+	int root = vm_root_fd(), env, svc;
+	int32_t result;
+
+	a[0] = vm_obj(-1);
+	a[1] = vm_obj(-1);
+	VT_ASSERT_OK(vm_invoke_raw(root, IRootObject_OP_registerWithCredentials,
+				   ObjectCounts_pack(0, 0, 1, 1), a, &result));
+	VT_ASSERT_EQ(result, Object_OK);
+	env = (int)a[1].fd;
+	close(root);
+
+	a[0] = vm_buf(&uid, sizeof(uid));
+	a[1] = vm_obj(-1);
+	VT_ASSERT_OK(vm_invoke_raw(env, IClientEnv_OP_open,
+				   ObjectCounts_pack(1, 0, 0, 1), a, &result));
+	VT_ASSERT_EQ(result, Object_OK);
+	svc = (int)a[1].fd;
+	close(env);
+	return svc;
+}
+
+Object vm_open_service(uint32_t uid)
+{
+	Object root = Object_NULL, env = Object_NULL, svc = Object_NULL;
+
+	VT_ASSERT_EQ(MinkCom_getRootEnvObject(&root), Object_OK);
+	VT_ASSERT_EQ(MinkCom_getClientEnvObject(root, &env), Object_OK);
+	VT_ASSERT_EQ(IClientEnv_open(env, uid, &svc), Object_OK);
+	Object_release(env);
+	Object_release(root);
+	return svc;
+}
+
+uint32_t vm_live_objects(Object svc)
+{
+	uint32_t n = 0;
+
+	VT_ASSERT_EQ(ITestService_liveObjects(svc, &n), Object_OK);
+	return n;
+}
+
+void vm_expect_live_objects(Object svc, uint32_t want)
+{
+	uint32_t n = 0;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		n = vm_live_objects(svc);
+		if (n == want)
+			return;
+		vt_msleep(50);
+	}
+	vt_fail("emulator holds %u live objects, want %u", n, want);
+}

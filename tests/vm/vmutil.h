@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmutil.h - what the VM test programs share beyond the harness: raw ioctl
+ * access to objinvoke (for ABI tests that must bypass libobject) and quick
+ * ways to reach the emulator's services through libobject.
+ */
+#ifndef OBJINVOKE_VM_UTIL_H
+#define OBJINVOKE_VM_UTIL_H
+
+#include <stdint.h>
+
+#include <linux/objinvoke.h>
+
+#include "object.h"
+
+/* ---- raw ioctls */
+
+/* A new fd of the TEE's root object; fails the case on error. */
+int vm_root_fd(void);
+/* OBJINVOKE_IOC_INVOKE on fd: the ioctl's return value, result in *result. */
+int vm_invoke_raw(int fd, uint32_t op, uint32_t counts,
+		  struct objinvoke_arg *args, int32_t *result);
+/* An argument array entry. */
+struct objinvoke_arg vm_buf(const void *p, uint64_t size);
+struct objinvoke_arg vm_obj(int fd);
+/* The fd of service uid, opened through a fresh client environment with
+ * raw ioctls only.  Fails the case on error. */
+int vm_service_fd_raw(uint32_t uid);
+
+/* ---- through libobject */
+
+/* Service uid through a fresh root and client environment. */
+Object vm_open_service(uint32_t uid);
+/* The emulator's count of live objects, read through svc (a test service). */
+uint32_t vm_live_objects(Object svc);
+/* Wait up to 5 s for the emulator's live count to reach want.  Releases
+ * travel on a workqueue, so they land a moment after close(). */
+void vm_expect_live_objects(Object svc, uint32_t want);
+
+#endif /* OBJINVOKE_VM_UTIL_H */

@@ -92,7 +92,7 @@ int32_t emu_call_bo_put_u32(struct emu_call *c, unsigned int i, uint32_t v)
 
 uint32_t emu_call_io(const struct emu_call *c, unsigned int i)
 {
-	return qtee_msg_get_obj(&c->msg, QTEE_IDX_IO(c->msg.counts) + i);
+	return qtee_msg_get_obj(&c->msg, qtee_idx_io(c->msg.counts) + i);
 }
 
 static void drop_oo(struct emu_call *c, unsigned int i)
@@ -134,7 +134,7 @@ void emu_call_owe_release(struct emu_call *c, uint32_t id)
 static void write_outputs(struct emu_call *c)
 {
 	unsigned int i, bo = QTEE_IDX_BO(c->msg.counts);
-	unsigned int oo = QTEE_IDX_OO(c->msg.counts);
+	unsigned int oo = qtee_idx_oo(c->msg.counts);
 
 	for (i = 0; i < emu_call_nbo(c); i++)
 		qtee_msg_write_out_size(&c->msg, bo + i, c->bo_size[i]);

@@ -66,7 +66,7 @@ int32_t emu_call_callback(struct emu_call *c, struct emu_cb *cb)
 
 	/* Objects first: each carries a reference even if a size is bad. */
 	for (i = 0; i < cb->noo; i++) {
-		cb->oo[i] = qtee_msg_get_obj(&req, QTEE_IDX_OO(req.counts) + i);
+		cb->oo[i] = qtee_msg_get_obj(&req, qtee_idx_oo(req.counts) + i);
 		emu_call_owe_release(c, cb->oo[i]);
 	}
 	for (i = 0; i < cb->nbo; i++) {

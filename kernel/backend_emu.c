@@ -52,7 +52,7 @@ enum emu_state {
  * @wq:       emulator threads wait here for @events to change.
  */
 static struct emu_dev {
-	struct mutex lock;
+	struct mutex lock;	/* see above */
 	struct file *owner;
 	struct list_head queue;
 	struct xarray sessions;
@@ -112,6 +112,7 @@ static int emu_submit(struct qtee_call *call)
 
 static bool emu_answered(struct qtee_call *call)
 {
+	/* Pairs with emu_answer_locked(): see status once state says so. */
 	return smp_load_acquire(&call->state) == EMU_ANSWERED;
 }
 

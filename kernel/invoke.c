@@ -85,7 +85,7 @@ int oi_arg_write(struct oi_invocation *inv, unsigned int i, const void *src,
  */
 void oi_invocation_put_out_objects(struct oi_invocation *inv)
 {
-	unsigned int i, first = QTEE_IDX_OO(inv->counts);
+	unsigned int i, first = qtee_idx_oo(inv->counts);
 
 	for (i = first; i < first + QTEE_NUM_OO(inv->counts); i++) {
 		oi_object_put(inv->args[i].o);
@@ -183,7 +183,7 @@ static int oi_take_arg(struct oi_invocation *inv, unsigned int i,
 
 	if (u->flags)
 		return -EINVAL;
-	if (i < QTEE_NUM_BUFS(c)) {
+	if (i < qtee_num_bufs(c)) {
 		if (u->fd != OBJINVOKE_FD_NONE)
 			return -EINVAL;
 		if (u->size > OBJINVOKE_MAX_BUF_BYTES ||
@@ -196,7 +196,7 @@ static int oi_take_arg(struct oi_invocation *inv, unsigned int i,
 	}
 	if (u->addr || u->size)
 		return -EINVAL;
-	if (i >= QTEE_IDX_OO(c))
+	if (i >= qtee_idx_oo(c))
 		return u->fd == OBJINVOKE_FD_NONE ? 0 : -EINVAL;
 	if (u->fd == OBJINVOKE_FD_NONE)
 		return 0;
@@ -213,7 +213,7 @@ static int oi_take_arg(struct oi_invocation *inv, unsigned int i,
 
 static void oi_put_in_objects(struct oi_invocation *inv)
 {
-	unsigned int i, first = QTEE_IDX_IO(inv->counts);
+	unsigned int i, first = qtee_idx_io(inv->counts);
 
 	for (i = first; i < first + QTEE_NUM_IO(inv->counts); i++) {
 		oi_object_put(inv->args[i].o);
@@ -229,13 +229,13 @@ static int oi_copy_out_answer(struct oi_invocation *inv,
 			      struct objinvoke_arg *uargs,
 			      struct objinvoke_arg __user *uptr)
 {
-	unsigned int n = QTEE_NUM_ARGS(inv->counts);
-	unsigned int oo = QTEE_IDX_OO(inv->counts);
+	unsigned int n = qtee_num_args(inv->counts);
+	unsigned int oo = qtee_idx_oo(inv->counts);
 	struct file *files[QTEE_MAX_PER_KIND] = {};
 	unsigned int i, k;
 	int fd, ret = 0;
 
-	for (i = QTEE_IDX_BO(inv->counts); i < QTEE_IDX_IO(inv->counts); i++)
+	for (i = QTEE_IDX_BO(inv->counts); i < qtee_idx_io(inv->counts); i++)
 		uargs[i].size = inv->args[i].b.size;
 
 	for (i = oo; i < n && !ret; i++) {
@@ -302,7 +302,7 @@ long oi_invoke_ioctl(struct oi_object *obj, unsigned int cmd,
 	ret = oi_copy_in_header(&k, cmd, uarg);
 	if (ret)
 		return ret;
-	n = QTEE_NUM_ARGS(k.counts);
+	n = qtee_num_args(k.counts);
 	uptr = u64_to_user_ptr(k.args);
 
 	uc = kzalloc(sizeof(*uc), GFP_KERNEL);

@@ -70,6 +70,7 @@ static inline struct oi_object *oi_object_get(struct oi_object *obj)
 	kref_get(&obj->ref);
 	return obj;
 }
+
 void oi_object_put(struct oi_object *obj);
 
 /* Object fds. */

@@ -43,7 +43,8 @@ enum qtee_status {
  * @work:     finishes an abandoned call.
  * @cb_inv:   scratch invocation for callbacks (too big for the stack).
  * @ns_sent:  NS IDs allocated for input objects, dropped again if the TEE
- *            never saw the message; @n_ns_sent of them.
+ *            never saw the message.
+ * @n_ns_sent: how many of @ns_sent are in use.
  */
 struct qtee_call {
 	void *inbound;

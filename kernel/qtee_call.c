@@ -127,13 +127,13 @@ static void qtee_write_response(struct qtee_msg *req,
 	int ret;
 
 	if (result == QTEE_OK) {
-		for (i = QTEE_IDX_BO(c); i < QTEE_IDX_IO(c); i++)
+		for (i = QTEE_IDX_BO(c); i < qtee_idx_io(c); i++)
 			qtee_msg_write_out_size(req, i, inv->args[i].b.size);
-		for (i = QTEE_IDX_OO(c); i < QTEE_NUM_ARGS(c); i++) {
+		for (i = qtee_idx_oo(c); i < qtee_num_args(c); i++) {
 			ret = qtee_id_for_object(inv->args[i].o, &id);
 			if (ret) {
 				/* Take back the IDs already given. */
-				while (i-- > QTEE_IDX_OO(c))
+				while (i-- > qtee_idx_oo(c))
 					qtee_ns_release(qtee_msg_get_obj(req, i));
 				result = oi_errno_to_result(ret);
 				break;
@@ -155,11 +155,11 @@ static int qtee_run_callback(struct qtee_call *call, struct qtee_msg *req)
 	memset(inv, 0, sizeof(*inv));
 	inv->op = req->op;
 	inv->counts = c;
-	for (i = 0; i < QTEE_NUM_BUFS(c); i++) {
+	for (i = 0; i < qtee_num_bufs(c); i++) {
 		inv->args[i].b.kptr = qtee_msg_payload(req, i);
 		inv->args[i].b.size = req->len[i];
 	}
-	for (i = QTEE_IDX_IO(c); i < QTEE_IDX_OO(c) && !ret; i++) {
+	for (i = qtee_idx_io(c); i < qtee_idx_oo(c) && !ret; i++) {
 		u32 id = qtee_msg_get_obj(req, i);
 
 		if (id != QTEE_OBJ_NULL)
@@ -185,7 +185,7 @@ static int qtee_run_callback(struct qtee_call *call, struct qtee_msg *req)
 	qtee_write_response(req, inv, result);
 	if (result == QTEE_OK)
 		oi_invocation_put_out_objects(inv);
-	for (i = QTEE_IDX_IO(c); i < QTEE_IDX_OO(c); i++)
+	for (i = qtee_idx_io(c); i < qtee_idx_oo(c); i++)
 		oi_object_put(inv->args[i].o);
 	oi_object_put(target);
 	return 0;
@@ -256,13 +256,13 @@ static int qtee_marshal(struct qtee_call *call, u32 id,
 
 	ret = qtee_msg_init(&call->sent, call->inbound, call->in_cap,
 			    QTEE_MSG_INVOKE, id, inv->op, c);
-	for (i = 0; !ret && i < QTEE_NUM_BUFS(c); i++) {
+	for (i = 0; !ret && i < qtee_num_bufs(c); i++) {
 		ret = qtee_msg_add_buf(&call->sent, i, inv->args[i].b.size,
 				       &payload);
 		if (!ret && i < QTEE_IDX_BO(c))
 			ret = oi_arg_read(inv, i, payload, inv->args[i].b.size);
 	}
-	for (i = QTEE_IDX_IO(c); !ret && i < QTEE_IDX_OO(c); i++) {
+	for (i = qtee_idx_io(c); !ret && i < qtee_idx_oo(c); i++) {
 		struct oi_object *obj = inv->args[i].o;
 		u32 oid;
 
@@ -293,12 +293,12 @@ static int qtee_unmarshal(struct qtee_call *call, struct oi_invocation *inv)
 	int ret = 0;
 	u32 size, id;
 
-	for (i = QTEE_IDX_OO(c); i < QTEE_NUM_ARGS(c); i++) {
+	for (i = qtee_idx_oo(c); i < qtee_num_args(c); i++) {
 		id = qtee_msg_get_obj(m, i);
 		if (id != QTEE_OBJ_NULL)
 			inv->args[i].o = qtee_object_from_id(call, id, &ret);
 	}
-	for (i = QTEE_IDX_BO(c); !ret && i < QTEE_IDX_IO(c); i++) {
+	for (i = QTEE_IDX_BO(c); !ret && i < qtee_idx_io(c); i++) {
 		ret = qtee_msg_read_out_size(m, i, &size);
 		if (!ret)
 			ret = oi_arg_write(inv, i, qtee_msg_payload(m, i), size);
@@ -319,7 +319,7 @@ static void qtee_drop_results(struct qtee_call *call)
 
 	if (call->status != QTEE_CALL_DONE || call->result != QTEE_OK)
 		return;
-	for (i = QTEE_IDX_OO(c); i < QTEE_NUM_ARGS(c); i++) {
+	for (i = qtee_idx_oo(c); i < qtee_num_args(c); i++) {
 		id = qtee_msg_get_obj(m, i);
 		if (id != QTEE_OBJ_NULL && !(id & QTEE_OBJ_NS_BIT))
 			oi_object_put(qtee_object_new(id, call->generation));
@@ -353,9 +353,9 @@ int qtee_call_invoke(u32 id, struct oi_invocation *inv)
 	int ret;
 
 	/* Payloads start 8-aligned after the argument array. */
-	size = ALIGN(QTEE_INVOKE_HDR + QTEE_NUM_ARGS(inv->counts) * QTEE_ARG_SIZE,
+	size = ALIGN(QTEE_INVOKE_HDR + qtee_num_args(inv->counts) * QTEE_ARG_SIZE,
 		     QTEE_ALIGN);
-	for (i = 0; i < QTEE_NUM_BUFS(inv->counts); i++)
+	for (i = 0; i < qtee_num_bufs(inv->counts); i++)
 		size += ALIGN(inv->args[i].b.size, QTEE_ALIGN);
 	if (size > QTEE_INBOUND_MAX)
 		return -E2BIG;

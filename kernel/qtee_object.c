@@ -196,7 +196,7 @@ static void qtee_object_destroy(struct oi_object *obj)
 static int qtee_root_policy(struct oi_invocation *inv,
 			    struct oi_object **own_creds)
 {
-	unsigned int io = QTEE_IDX_IO(inv->counts);
+	unsigned int io = qtee_idx_io(inv->counts);
 	int ret;
 
 	if (inv->op != 5 || inv->counts != QTEE_COUNTS(0, 0, 1, 1))
@@ -228,7 +228,7 @@ static int qtee_object_invoke(struct oi_object *obj,
 	}
 	ret = qtee_call_invoke(qo->id, inv);
 	if (own_creds) {
-		inv->args[QTEE_IDX_IO(inv->counts)].o = NULL;
+		inv->args[qtee_idx_io(inv->counts)].o = NULL;
 		oi_object_put(own_creds);	/* get: oi_credentials_create() */
 	}
 	return ret;

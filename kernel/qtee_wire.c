@@ -15,12 +15,12 @@
 #include <linux/string.h>
 #include <asm/unaligned.h>
 
-static inline uint32_t rd32(const void *p)
+static inline u32 rd32(const void *p)
 {
 	return get_unaligned_le32(p);
 }
 
-static inline void wr32(void *p, uint32_t v)
+static inline void wr32(void *p, u32 v)
 {
 	put_unaligned_le32(v, p);
 }
@@ -29,28 +29,28 @@ static inline void wr32(void *p, uint32_t v)
 #include <errno.h>
 #include <string.h>
 
-static inline uint32_t rd32(const void *p)
+static inline u32 rd32(const void *p)
 {
-	uint32_t v;
+	u32 v;
 
 	memcpy(&v, p, sizeof(v));
 	return le32toh(v);
 }
 
-static inline void wr32(void *p, uint32_t v)
+static inline void wr32(void *p, u32 v)
 {
 	v = htole32(v);
 	memcpy(p, &v, sizeof(v));
 }
 #endif
 
-static uint32_t hdr_size(enum qtee_msg_kind kind)
+static u32 hdr_size(enum qtee_msg_kind kind)
 {
 	return kind == QTEE_MSG_CALLBACK ? QTEE_CALLBACK_HDR : QTEE_INVOKE_HDR;
 }
 
 /* Round up to the payload alignment; callers keep v far below 2^32. */
-static uint32_t align8(uint32_t v)
+static u32 align8(u32 v)
 {
 	return (v + QTEE_ALIGN - 1) & ~(QTEE_ALIGN - 1);
 }
@@ -60,7 +60,7 @@ static unsigned char *arg_at(const struct qtee_msg *m, unsigned int i)
 	return (unsigned char *)m->buf + hdr_size(m->kind) + i * QTEE_ARG_SIZE;
 }
 
-bool qtee_counts_valid(uint32_t counts)
+bool qtee_counts_valid(u32 counts)
 {
 	/* Four 4-bit fields cannot exceed 15; only the upper half can be bad. */
 	return (counts >> 16) == 0;
@@ -72,15 +72,15 @@ static unsigned char *cxt_at(const struct qtee_msg *m)
 	return (unsigned char *)m->buf + (m->kind == QTEE_MSG_CALLBACK ? 4 : 0);
 }
 
-int qtee_msg_init(struct qtee_msg *m, void *buf, uint32_t cap,
-		  enum qtee_msg_kind kind, uint32_t cxt, uint32_t op,
-		  uint32_t counts)
+int qtee_msg_init(struct qtee_msg *m, void *buf, u32 cap,
+		  enum qtee_msg_kind kind, u32 cxt, u32 op,
+		  u32 counts)
 {
-	uint32_t args_end;
+	u32 args_end;
 
 	if (!qtee_counts_valid(counts))
 		return -EINVAL;
-	args_end = hdr_size(kind) + QTEE_NUM_ARGS(counts) * QTEE_ARG_SIZE;
+	args_end = hdr_size(kind) + qtee_num_args(counts) * QTEE_ARG_SIZE;
 	if (args_end > cap)
 		return -ENOSPC;
 
@@ -100,13 +100,13 @@ int qtee_msg_init(struct qtee_msg *m, void *buf, uint32_t cap,
 	return 0;
 }
 
-int qtee_msg_add_buf(struct qtee_msg *m, unsigned int i, uint32_t size,
+int qtee_msg_add_buf(struct qtee_msg *m, unsigned int i, u32 size,
 		     void **payload)
 {
 	unsigned char *base = m->buf;
-	uint32_t off;
+	u32 off;
 
-	if (i >= QTEE_NUM_BUFS(m->counts))
+	if (i >= qtee_num_bufs(m->counts))
 		return -EINVAL;
 	off = align8(m->end);
 	if (off > m->cap || size > m->cap - off)
@@ -125,15 +125,15 @@ int qtee_msg_add_buf(struct qtee_msg *m, unsigned int i, uint32_t size,
 	return 0;
 }
 
-void qtee_msg_set_obj(struct qtee_msg *m, unsigned int i, uint32_t id)
+void qtee_msg_set_obj(struct qtee_msg *m, unsigned int i, u32 id)
 {
 	wr32(arg_at(m, i), id);
 }
 
-int qtee_msg_parse(struct qtee_msg *m, void *buf, uint32_t cap,
+int qtee_msg_parse(struct qtee_msg *m, void *buf, u32 cap,
 		   enum qtee_msg_kind kind)
 {
-	uint32_t args_end, end, off, len;
+	u32 args_end, end, off, len;
 	unsigned int i, nbufs;
 
 	memset(m, 0, sizeof(*m));
@@ -148,12 +148,12 @@ int qtee_msg_parse(struct qtee_msg *m, void *buf, uint32_t cap,
 	m->counts = rd32(cxt_at(m) + 8);
 	if (!qtee_counts_valid(m->counts))
 		return -EINVAL;
-	args_end = hdr_size(kind) + QTEE_NUM_ARGS(m->counts) * QTEE_ARG_SIZE;
+	args_end = hdr_size(kind) + qtee_num_args(m->counts) * QTEE_ARG_SIZE;
 	if (args_end > cap)
 		return -EINVAL;
 
 	end = args_end;
-	nbufs = QTEE_NUM_BUFS(m->counts);
+	nbufs = qtee_num_bufs(m->counts);
 	for (i = 0; i < nbufs; i++) {
 		off = rd32(arg_at(m, i));
 		len = rd32(arg_at(m, i) + 4);
@@ -175,25 +175,25 @@ void *qtee_msg_payload(const struct qtee_msg *m, unsigned int i)
 	return (unsigned char *)m->buf + m->off[i];
 }
 
-uint32_t qtee_msg_get_obj(const struct qtee_msg *m, unsigned int i)
+u32 qtee_msg_get_obj(const struct qtee_msg *m, unsigned int i)
 {
 	return rd32(arg_at(m, i));
 }
 
-int32_t qtee_msg_get_result(const struct qtee_msg *m)
+s32 qtee_msg_get_result(const struct qtee_msg *m)
 {
-	return (int32_t)rd32(m->buf);
+	return (s32)rd32(m->buf);
 }
 
-void qtee_msg_set_result(struct qtee_msg *m, int32_t result)
+void qtee_msg_set_result(struct qtee_msg *m, s32 result)
 {
-	wr32(m->buf, (uint32_t)result);
+	wr32(m->buf, (u32)result);
 }
 
 int qtee_msg_read_out_size(const struct qtee_msg *m, unsigned int i,
-			   uint32_t *size)
+			   u32 *size)
 {
-	uint32_t v = rd32(arg_at(m, i) + 4);
+	u32 v = rd32(arg_at(m, i) + 4);
 
 	/* An answer may shrink an output buffer, never grow it. */
 	if (v > m->len[i])
@@ -203,21 +203,21 @@ int qtee_msg_read_out_size(const struct qtee_msg *m, unsigned int i,
 }
 
 void qtee_msg_write_out_size(struct qtee_msg *m, unsigned int i,
-			     uint32_t size)
+			     u32 size)
 {
 	wr32(arg_at(m, i) + 4, size);
 }
 
-uint32_t qtee_async_start(const struct qtee_msg *callback)
+u32 qtee_async_start(const struct qtee_msg *callback)
 {
 	return callback ? align8(callback->end) : 0;
 }
 
-int qtee_async_next(const void *buf, uint32_t cap, uint32_t *pos,
+int qtee_async_next(const void *buf, u32 cap, u32 *pos,
 		    struct qtee_async *a)
 {
 	const unsigned char *p;
-	uint32_t at = *pos, count, size;
+	u32 at = *pos, count, size;
 
 	if (at % QTEE_ALIGN || at > cap || cap - at < QTEE_ASYNC_HDR)
 		return -ENOENT;	/* no room for another header: the end */
@@ -245,16 +245,16 @@ int qtee_async_next(const void *buf, uint32_t cap, uint32_t *pos,
 	return 0;
 }
 
-uint32_t qtee_async_id(const struct qtee_async *a, uint32_t i)
+u32 qtee_async_id(const struct qtee_async *a, u32 i)
 {
 	return rd32((const unsigned char *)a->ids + i * 4);
 }
 
-int qtee_async_put_release(void *buf, uint32_t cap, uint32_t *pos,
-			   const uint32_t *ids, uint32_t count)
+int qtee_async_put_release(void *buf, u32 cap, u32 *pos,
+			   const u32 *ids, u32 count)
 {
 	unsigned char *p;
-	uint32_t at = *pos, i;
+	u32 at = *pos, i;
 
 	if (at % QTEE_ALIGN || at > cap || count > (cap - at) / 4 ||
 	    QTEE_ASYNC_HDR + 4 + count * 4 > cap - at)

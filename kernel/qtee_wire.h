@@ -18,6 +18,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The codec is kernel code first; userspace gets the kernel's names. */
+typedef uint32_t u32;
+typedef int32_t s32;
 #endif
 
 /* Object IDs. */
@@ -61,12 +65,28 @@
 #define QTEE_NUM_BO(c)		(((c) >> 4) & 0xf)
 #define QTEE_NUM_IO(c)		(((c) >> 8) & 0xf)
 #define QTEE_NUM_OO(c)		(((c) >> 12) & 0xf)
-#define QTEE_NUM_BUFS(c)	(QTEE_NUM_BI(c) + QTEE_NUM_BO(c))
-#define QTEE_NUM_ARGS(c)	(QTEE_NUM_BUFS(c) + QTEE_NUM_IO(c) + QTEE_NUM_OO(c))
 /* Index of the first argument of each kind in the args array. */
 #define QTEE_IDX_BO(c)		QTEE_NUM_BI(c)
-#define QTEE_IDX_IO(c)		QTEE_NUM_BUFS(c)
-#define QTEE_IDX_OO(c)		(QTEE_NUM_BUFS(c) + QTEE_NUM_IO(c))
+
+static inline u32 qtee_num_bufs(u32 c)
+{
+	return QTEE_NUM_BI(c) + QTEE_NUM_BO(c);
+}
+
+static inline u32 qtee_num_args(u32 c)
+{
+	return qtee_num_bufs(c) + QTEE_NUM_IO(c) + QTEE_NUM_OO(c);
+}
+
+static inline u32 qtee_idx_io(u32 c)
+{
+	return qtee_num_bufs(c);
+}
+
+static inline u32 qtee_idx_oo(u32 c)
+{
+	return qtee_num_bufs(c) + QTEE_NUM_IO(c);
+}
 
 /* Message kinds: a direct invocation has no result word. */
 enum qtee_msg_kind {
@@ -88,14 +108,14 @@ enum qtee_msg_kind {
  */
 struct qtee_msg {
 	void *buf;
-	uint32_t cap;		/* bytes at buf */
-	uint32_t end;		/* first byte past args and payloads */
+	u32 cap;		/* bytes at buf */
+	u32 end;		/* first byte past args and payloads */
 	enum qtee_msg_kind kind;
-	uint32_t cxt;
-	uint32_t op;
-	uint32_t counts;
-	uint32_t off[QTEE_MAX_BUFS];	/* payload offset of buffer arg i */
-	uint32_t len[QTEE_MAX_BUFS];	/* payload size of buffer arg i */
+	u32 cxt;
+	u32 op;
+	u32 counts;
+	u32 off[QTEE_MAX_BUFS];	/* payload offset of buffer arg i */
+	u32 len[QTEE_MAX_BUFS];	/* payload size of buffer arg i */
 };
 
 /* Asynchronous messages. */
@@ -104,47 +124,47 @@ struct qtee_msg {
 #define QTEE_ASYNC_HDR		8U
 
 struct qtee_async {
-	uint32_t version;
-	uint32_t op;
-	uint32_t count;		/* release: number of IDs */
+	u32 version;
+	u32 op;
+	u32 count;		/* release: number of IDs */
 	const void *ids;	/* release: count little-endian u32 IDs */
 };
 
-bool qtee_counts_valid(uint32_t counts);
+bool qtee_counts_valid(u32 counts);
 
 /* Building (the sender's side). */
-int qtee_msg_init(struct qtee_msg *m, void *buf, uint32_t cap,
-		  enum qtee_msg_kind kind, uint32_t cxt, uint32_t op,
-		  uint32_t counts);
-int qtee_msg_add_buf(struct qtee_msg *m, unsigned int i, uint32_t size,
+int qtee_msg_init(struct qtee_msg *m, void *buf, u32 cap,
+		  enum qtee_msg_kind kind, u32 cxt, u32 op,
+		  u32 counts);
+int qtee_msg_add_buf(struct qtee_msg *m, unsigned int i, u32 size,
 		     void **payload);
-void qtee_msg_set_obj(struct qtee_msg *m, unsigned int i, uint32_t id);
+void qtee_msg_set_obj(struct qtee_msg *m, unsigned int i, u32 id);
 
 /* Parsing a message the other side wrote (everything bounds-checked). */
-int qtee_msg_parse(struct qtee_msg *m, void *buf, uint32_t cap,
+int qtee_msg_parse(struct qtee_msg *m, void *buf, u32 cap,
 		   enum qtee_msg_kind kind);
 
 /* Accessors, valid after init+add or parse. */
 void *qtee_msg_payload(const struct qtee_msg *m, unsigned int i);
-uint32_t qtee_msg_get_obj(const struct qtee_msg *m, unsigned int i);
-int32_t qtee_msg_get_result(const struct qtee_msg *m);
-void qtee_msg_set_result(struct qtee_msg *m, int32_t result);
+u32 qtee_msg_get_obj(const struct qtee_msg *m, unsigned int i);
+s32 qtee_msg_get_result(const struct qtee_msg *m);
+void qtee_msg_set_result(struct qtee_msg *m, s32 result);
 
 /*
  * Answers written in place: the size of output buffer i (never above what
  * was reserved) and the IDs of output objects.
  */
 int qtee_msg_read_out_size(const struct qtee_msg *m, unsigned int i,
-			   uint32_t *size);
+			   u32 *size);
 void qtee_msg_write_out_size(struct qtee_msg *m, unsigned int i,
-			     uint32_t size);
+			     u32 size);
 
 /* Asynchronous messages in the outbound buffer's tail, from *pos on. */
-uint32_t qtee_async_start(const struct qtee_msg *callback);
-int qtee_async_next(const void *buf, uint32_t cap, uint32_t *pos,
+u32 qtee_async_start(const struct qtee_msg *callback);
+int qtee_async_next(const void *buf, u32 cap, u32 *pos,
 		    struct qtee_async *a);
-uint32_t qtee_async_id(const struct qtee_async *a, uint32_t i);
-int qtee_async_put_release(void *buf, uint32_t cap, uint32_t *pos,
-			   const uint32_t *ids, uint32_t count);
+u32 qtee_async_id(const struct qtee_async *a, u32 i);
+int qtee_async_put_release(void *buf, u32 cap, u32 *pos,
+			   const u32 *ids, u32 count);
 
 #endif /* QTEE_WIRE_H */

@@ -142,7 +142,7 @@ void h_bo(struct harness *h, unsigned int i, uint32_t cap)
 
 void h_io(struct harness *h, unsigned int i, uint32_t id)
 {
-	qtee_msg_set_obj(&h->sent, QTEE_IDX_IO(h->sent.counts) + i, id);
+	qtee_msg_set_obj(&h->sent, qtee_idx_io(h->sent.counts) + i, id);
 }
 
 int32_t h_run(struct harness *h)
@@ -181,7 +181,7 @@ uint32_t h_out_u32(struct harness *h, unsigned int bo)
 
 uint32_t h_oo(struct harness *h, unsigned int oo)
 {
-	return qtee_msg_get_obj(&h->sent, QTEE_IDX_OO(h->sent.counts) + oo);
+	return qtee_msg_get_obj(&h->sent, qtee_idx_oo(h->sent.counts) + oo);
 }
 
 unsigned int h_releases(struct harness *h, uint32_t *ids, unsigned int max)

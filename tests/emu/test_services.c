@@ -369,7 +369,7 @@ static int32_t worker_call(struct worker *w, unsigned char *in,
 		      EMU_OUTBOUND_SIZE);
 	emu_dispatch(&c);
 	if (oo && QTEE_NUM_OO(counts))
-		*oo = qtee_msg_get_obj(&m, QTEE_IDX_OO(counts));
+		*oo = qtee_msg_get_obj(&m, qtee_idx_oo(counts));
 	return c.result;
 }
 

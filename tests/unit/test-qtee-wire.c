@@ -145,8 +145,8 @@ static void test_counts(void **state)
 	assert_true(qtee_counts_valid(0xFFFF));
 	assert_false(qtee_counts_valid(0x10000));
 	assert_false(qtee_counts_valid(0x80000000u));
-	assert_int_equal(QTEE_NUM_ARGS(0xFFFF), QTEE_MAX_ARGS);
-	assert_int_equal(QTEE_IDX_OO(QTEE_COUNTS(1, 2, 3, 4)), 6);
+	assert_int_equal(qtee_num_args(0xFFFF), QTEE_MAX_ARGS);
+	assert_int_equal(qtee_idx_oo(QTEE_COUNTS(1, 2, 3, 4)), 6);
 
 	assert_int_equal(qtee_msg_init(&m, buf, CAP, QTEE_MSG_INVOKE, 1, 0,
 				       0x10001), -EINVAL);

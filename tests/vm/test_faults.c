@@ -94,7 +94,7 @@ static void unknown_output_object_is_eproto(void)
 {
 	int svc = vm_service_fd_raw(ITestService_UID);
 	Object osvc = vm_open_service(ITestService_UID);
-	uint32_t value = 9, base = vm_live_objects(osvc);
+	uint32_t value = 9, base = vm_settled_live_objects(osvc);
 	struct objinvoke_arg a[2];
 	int32_t result;
 

@@ -77,7 +77,7 @@ static void counters_are_objects(void)
 {
 	Object svc = vm_open_service(ITestService_UID);
 	Object c = Object_NULL;
-	uint32_t v = 0, base = vm_live_objects(svc);
+	uint32_t v = 0, base = vm_settled_live_objects(svc);
 
 	VT_ASSERT_EQ(ITestService_newCounter(svc, 7, &c), Object_OK);
 	VT_ASSERT(!Object_isNull(c));
@@ -99,7 +99,7 @@ static void retained_object_lives_until_last_release(void)
 {
 	Object svc = vm_open_service(ITestService_UID);
 	Object c = Object_NULL;
-	uint32_t v, base = vm_live_objects(svc);
+	uint32_t v, base = vm_settled_live_objects(svc);
 
 	VT_ASSERT_EQ(ITestService_newCounter(svc, 1, &c), Object_OK);
 	Object_retain(c);
@@ -134,7 +134,7 @@ static void mirror_fills_every_slot(void)
 	ObjectArg a[60] = {{{0, 0}}};
 	char in[15][8], out[15][8];
 	Object counters[15];
-	uint32_t v, base = vm_live_objects(svc);
+	uint32_t v, base = vm_settled_live_objects(svc);
 	int i;
 
 	for (i = 0; i < 15; i++) {
@@ -255,7 +255,7 @@ static void primordial_callbacks_run(void)
 static void registration_releases_credentials(void)
 {
 	Object svc = vm_open_service(ITestService_UID);
-	uint32_t base = vm_live_objects(svc);
+	uint32_t base = vm_settled_live_objects(svc);
 
 	/* Registering and dropping environments leaves nothing behind. */
 	for (int i = 0; i < 20; i++) {

@@ -89,7 +89,7 @@ static void invoke_primordial_sleep(void *arg)
 static void killed_client(void (*fn)(void *))
 {
 	Object svc = vm_open_service(ITestService_UID);
-	uint32_t base = vm_live_objects(svc);
+	uint32_t base = vm_settled_live_objects(svc);
 
 	VT_ASSERT_EQ(vt_kill_midway(fn, NULL, 300, true), 1);
 	/* The TEE still finishes the call; then everything is released. */

@@ -50,7 +50,7 @@ static void run(bool shared)
 	struct worker w[THREADS];
 	pthread_t t[THREADS];
 	Object one = vm_open_service(ITestService_UID);
-	uint32_t base = vm_live_objects(one);
+	uint32_t base = vm_settled_live_objects(one);
 
 	for (unsigned int i = 0; i < THREADS; i++) {
 		w[i] = (struct worker){ .id = i };

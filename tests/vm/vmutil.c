@@ -94,6 +94,21 @@ uint32_t vm_live_objects(Object svc)
 	return n;
 }
 
+uint32_t vm_settled_live_objects(Object svc)
+{
+	uint32_t prev, n = vm_live_objects(svc);
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		vt_msleep(150);
+		prev = n;
+		n = vm_live_objects(svc);
+		if (n == prev)
+			return n;
+	}
+	vt_fail("emulator's live object count never settled (%u)", n);
+}
+
 void vm_expect_live_objects(Object svc, uint32_t want)
 {
 	uint32_t n = 0;

@@ -33,6 +33,9 @@ int vm_service_fd_raw(uint32_t uid);
 Object vm_open_service(uint32_t uid);
 /* The emulator's count of live objects, read through svc (a test service). */
 uint32_t vm_live_objects(Object svc);
+/* The count once it has stopped changing: releases of objects just
+ * closed travel on a workqueue and land a moment later. */
+uint32_t vm_settled_live_objects(Object svc);
 /* Wait up to 5 s for the emulator's live count to reach want.  Releases
  * travel on a workqueue, so they land a moment after close(). */
 void vm_expect_live_objects(Object svc, uint32_t want);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -381,6 +382,85 @@ static void credentials_describe_the_caller(void)
 	close((int)g.fd);
 }
 
+/* The answer cannot be written back: no fd may appear, the object goes. */
+static void unwritable_answer_installs_no_fd(void)
+{
+	Object osvc = vm_open_service(ITestService_UID);
+	uint32_t base = vm_settled_live_objects(osvc), value = 1;
+	int svc = vm_service_fd_raw(ITestService_UID);
+	long page = sysconf(_SC_PAGESIZE);
+	struct objinvoke_arg *a = mmap(NULL, (size_t)page,
+				       PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fds_before;
+
+	VT_ASSERT(a != MAP_FAILED);
+	a[0] = vm_buf(&value, sizeof(value));
+	a[1] = vm_obj(-1);
+	VT_ASSERT_OK(mprotect(a, (size_t)page, PROT_READ));
+	fds_before = vt_count_fds();
+	VT_ASSERT_ERRNO(vm_invoke_raw(svc, ITestService_OP_newCounter,
+				      ObjectCounts_pack(1, 0, 0, 1), a, NULL),
+			EFAULT);
+	VT_ASSERT_EQ(vt_count_fds(), fds_before);
+	vm_expect_live_objects(osvc, base + 1);	/* svc's own */
+	munmap(a, (size_t)page);
+	close(svc);
+	vm_expect_live_objects(osvc, base);
+	Object_release(osvc);
+}
+
+/* No room in the fd table for the outputs: EMFILE, nothing half-done. */
+static void full_fd_table_is_emfile(void)
+{
+	int svc = vm_service_fd_raw(ITestService_UID);
+	struct rlimit old, low;
+	struct objinvoke_arg a[2];
+	uint32_t value = 1;
+
+	VT_ASSERT_OK(getrlimit(RLIMIT_NOFILE, &old));
+	/* The limit at the lowest free fd number: no fd can be had. */
+	low = old;
+	for (low.rlim_cur = 0; fcntl((int)low.rlim_cur, F_GETFD) != -1;
+	     low.rlim_cur++)
+		;
+	VT_ASSERT_OK(setrlimit(RLIMIT_NOFILE, &low));
+	a[0] = vm_buf(&value, sizeof(value));
+	a[1] = vm_obj(-1);
+	VT_ASSERT_ERRNO(vm_invoke_raw(svc, ITestService_OP_newCounter,
+				      ObjectCounts_pack(1, 0, 0, 1), a, NULL),
+			EMFILE);
+	VT_ASSERT_EQ(a[1].fd, OBJINVOKE_FD_NONE);
+	VT_ASSERT_OK(setrlimit(RLIMIT_NOFILE, &old));
+	close(svc);
+}
+
+/* The other ioctls take smaller and larger structs like INVOKE does. */
+static void get_object_struct_sizes(void)
+{
+	int dev = open(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC);
+	struct {
+		struct objinvoke_get_object g;
+		uint64_t future;
+	} big = { { 0 }, 0 };
+	unsigned long nr = _IOC_NR(OBJINVOKE_IOC_GET_ROOT);
+
+	VT_ASSERT_OK(dev);
+	VT_ASSERT_ERRNO(ioctl(dev, _IOC(_IOC_READ | _IOC_WRITE,
+					OBJINVOKE_IOC_MAGIC, nr, 4), &big),
+			EINVAL);
+	VT_ASSERT_OK(ioctl(dev, _IOC(_IOC_READ | _IOC_WRITE,
+				     OBJINVOKE_IOC_MAGIC, nr, sizeof(big)), &big));
+	VT_ASSERT_GE((int)big.g.fd, 0);
+	close((int)big.g.fd);
+	big.g.fd = 0;
+	big.future = 1;
+	VT_ASSERT_ERRNO(ioctl(dev, _IOC(_IOC_READ | _IOC_WRITE,
+					OBJINVOKE_IOC_MAGIC, nr, sizeof(big)),
+			      &big), E2BIG);
+	close(dev);
+}
+
 static void emulator_device_is_exclusive(void)
 {
 	/* The VM's emulator holds it. */
@@ -405,6 +485,9 @@ static const struct vt_case cases[] = {
 	VT_CASE(get_object_checks_reserved),
 	VT_CASE(root_accepts_only_register),
 	VT_CASE(credentials_describe_the_caller),
+	VT_CASE(unwritable_answer_installs_no_fd),
+	VT_CASE(full_fd_table_is_emfile),
+	VT_CASE(get_object_struct_sizes),
 	VT_CASE(emulator_device_is_exclusive),
 };
 

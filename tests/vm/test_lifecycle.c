@@ -5,7 +5,9 @@
  * emulator works); a client is killed while the TEE holds its call, or
  * while its thread runs a callback (no leak in the emulator, no hung task).
  */
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -109,10 +111,55 @@ static void client_killed_in_a_callback(void)
 	killed_client(invoke_primordial_sleep);
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* The emulator's ioctls, driven by hand while no emulator runs. */
+static void emulator_device_abi(void)
+{
+	struct objinvoke_emu_call call = { 0 };
+	struct objinvoke_emu_done done = { 0 };
+	struct sigaction sa = { .sa_handler = on_alarm };
+	unsigned long nr = _IOC_NR(OBJINVOKE_EMU_IOC_WAIT);
+	int emu;
+
+	if (vt_emu_pid() < 0)
+		vt_skip("no emulator");
+	VT_ASSERT_OK(vt_emu_kill(SIGTERM));
+	emu = open(OBJINVOKE_EMU_DEVICE, O_RDWR | O_CLOEXEC);
+	VT_ASSERT_OK(emu);
+	VT_ASSERT_ERRNO(open(OBJINVOKE_EMU_DEVICE, O_RDWR | O_CLOEXEC), EBUSY);
+
+	VT_ASSERT_ERRNO(ioctl(emu, _IOC(_IOC_READ | _IOC_WRITE,
+					OBJINVOKE_IOC_MAGIC, nr, 8), &call),
+			EINVAL);
+	call.flags = 1;
+	VT_ASSERT_ERRNO(ioctl(emu, OBJINVOKE_EMU_IOC_WAIT, &call), EINVAL);
+	call.flags = 0;
+	call.session = 12345;
+	VT_ASSERT_ERRNO(ioctl(emu, OBJINVOKE_EMU_IOC_WAIT, &call), ENOENT);
+	done.session = 12345;
+	VT_ASSERT_ERRNO(ioctl(emu, OBJINVOKE_EMU_IOC_COMPLETE, &done), ENOENT);
+	done.session = 0;
+	VT_ASSERT_ERRNO(ioctl(emu, OBJINVOKE_EMU_IOC_COMPLETE, &done), EINVAL);
+	VT_ASSERT_ERRNO(ioctl(emu, OBJINVOKE_IOC_INVOKE, &done), ENOTTY);
+
+	/* Nothing to take: WAIT blocks until a signal interrupts it. */
+	call.session = 0;
+	VT_ASSERT_OK(sigaction(SIGALRM, &sa, NULL));
+	alarm(1);
+	VT_ASSERT_ERRNO(ioctl(emu, OBJINVOKE_EMU_IOC_WAIT, &call), EINTR);
+	close(emu);
+	VT_ASSERT_OK(vt_emu_start());
+}
+
 static const struct vt_case cases[] = {
 	VT_CASE(client_killed_while_tee_holds_the_call),
 	VT_CASE(client_killed_in_a_callback),
 	VT_CASE_TIMEOUT(emulator_death_is_defunct_then_restart_works, 120),
+	VT_CASE_TIMEOUT(emulator_device_abi, 120),
 };
 
 VT_MAIN(cases)

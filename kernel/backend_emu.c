@@ -181,7 +181,7 @@ static long emu_ioctl_wait(void __user *uarg, unsigned int cmd)
 	u64 session;
 	int ret;
 
-	ret = oi_copy_struct_in(&k, sizeof(k), cmd, uarg);
+	ret = oi_copy_struct_in(&k, sizeof(k), sizeof(k), cmd, uarg);
 	if (ret)
 		return ret;
 	if (k.flags)
@@ -257,7 +257,7 @@ static long emu_ioctl_complete(void __user *uarg, unsigned int cmd)
 	struct qtee_call *call;
 	int ret;
 
-	ret = oi_copy_struct_in(&k, sizeof(k), cmd, uarg);
+	ret = oi_copy_struct_in(&k, sizeof(k), sizeof(k), cmd, uarg);
 	if (ret)
 		return ret;
 	if (k.reserved || !k.session || k.session > U32_MAX)

@@ -24,6 +24,9 @@
 
 #include "objinvoke.h"
 
+/* The first version of struct objinvoke_invoke ended at ->reserved. */
+#define OI_INVOKE_SIZE_V1	offsetofend(struct objinvoke_invoke, reserved)
+
 /* One ioctl's state: too large for the stack. */
 struct oi_user_call {
 	struct oi_invocation inv;
@@ -138,8 +141,8 @@ bool oi_ioctl_matches(unsigned int cmd, unsigned int ref)
 /**
  * oi_copy_struct_in() - copy an ioctl struct of any ABI version in
  * @k:     the kernel's struct.
- * @ksize: its size; every struct of ours is still at its first version,
- *         so this is also the smallest size accepted.
+ * @ksize: its size.
+ * @min:   the size of the struct's first version: the smallest accepted.
  * @cmd:   the ioctl number, whose size field is the caller's struct size.
  * @uarg:  the caller's struct.
  *
@@ -147,12 +150,12 @@ bool oi_ioctl_matches(unsigned int cmd, unsigned int ref)
  * Return: 0, -EINVAL for a struct smaller than the first version, -E2BIG
  *         for a larger one whose extra bytes are not zero, or -EFAULT.
  */
-int oi_copy_struct_in(void *k, size_t ksize, unsigned int cmd,
+int oi_copy_struct_in(void *k, size_t ksize, size_t min, unsigned int cmd,
 		      void __user *uarg)
 {
 	size_t usize = _IOC_SIZE(cmd);
 
-	if (usize < ksize)
+	if (usize < min)
 		return -EINVAL;
 	return copy_struct_from_user(k, ksize, uarg, usize);
 }
@@ -162,7 +165,7 @@ static int oi_copy_in_header(struct objinvoke_invoke *k, unsigned int cmd,
 {
 	int ret;
 
-	ret = oi_copy_struct_in(k, sizeof(*k), cmd, uarg);
+	ret = oi_copy_struct_in(k, sizeof(*k), OI_INVOKE_SIZE_V1, cmd, uarg);
 	if (ret)
 		return ret;
 	if (k->flags || k->reserved || k->result)

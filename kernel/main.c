@@ -31,7 +31,7 @@ static long oi_dev_get_object(unsigned int cmd, void __user *uarg,
 	struct oi_object *obj;
 	int ret, fd;
 
-	ret = oi_copy_struct_in(&k, sizeof(k), cmd, uarg);
+	ret = oi_copy_struct_in(&k, sizeof(k), sizeof(k), cmd, uarg);
 	if (ret)
 		return ret;
 	if (k.flags || k.reserved || k.fd)

@@ -119,7 +119,7 @@ int oi_arg_write(struct oi_invocation *inv, unsigned int i, const void *src,
 void oi_invocation_put_out_objects(struct oi_invocation *inv);
 
 bool oi_ioctl_matches(unsigned int cmd, unsigned int ref);
-int oi_copy_struct_in(void *k, size_t ksize, unsigned int cmd,
+int oi_copy_struct_in(void *k, size_t ksize, size_t min, unsigned int cmd,
 		      void __user *uarg);
 long oi_invoke_ioctl(struct oi_object *obj, unsigned int cmd,
 		     void __user *uarg);

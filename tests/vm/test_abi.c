@@ -260,9 +260,27 @@ static void smaller_struct_is_einval(void)
 	int svc = vm_service_fd_raw(ITestService_UID);
 	struct objinvoke_invoke inv = { .op = ITestService_OP_liveObjects };
 
-	VT_ASSERT_ERRNO(ioctl(svc, INVOKE_SIZED(sizeof(inv) - 8), &inv),
-			EINVAL);
+	/* Version 1 ended at ->reserved: 32 bytes is the least. */
+	VT_ASSERT_ERRNO(ioctl(svc, INVOKE_SIZED(24), &inv), EINVAL);
 	VT_ASSERT_ERRNO(ioctl(svc, INVOKE_SIZED(8), &inv), EINVAL);
+	close(svc);
+}
+
+static void version_1_struct_still_works(void)
+{
+	int svc = vm_service_fd_raw(ITestService_UID);
+	struct objinvoke_invoke inv = { .op = ITestService_OP_liveObjects };
+	struct objinvoke_arg a[1];
+	uint32_t n = 0;
+
+	a[0] = vm_buf(&n, sizeof(n));
+	inv.counts = ObjectCounts_pack(0, 1, 0, 0);
+	inv.args = (uintptr_t)a;
+	inv.state = 77;	/* past version 1: neither read nor written */
+	VT_ASSERT_OK(ioctl(svc, INVOKE_SIZED(32), &inv));
+	VT_ASSERT_EQ((int32_t)inv.result, Object_OK);
+	VT_ASSERT_GT(n, 0);
+	VT_ASSERT_EQ(inv.state, 77);
 	close(svc);
 }
 
@@ -480,6 +498,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(closed_fd_as_object_is_ebadf),
 	VT_CASE(other_fds_are_not_objects),
 	VT_CASE(smaller_struct_is_einval),
+	VT_CASE(version_1_struct_still_works),
 	VT_CASE(larger_struct_needs_zero_tail),
 	VT_CASE(unknown_ioctls_are_enotty),
 	VT_CASE(get_object_checks_reserved),

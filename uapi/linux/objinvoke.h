@@ -60,6 +60,13 @@ struct objinvoke_arg {
 	__u32 flags;
 };
 
+/* struct objinvoke_invoke.flags */
+#define OBJINVOKE_INVOKE_SERVE		(1U << 0)
+
+/* struct objinvoke_invoke.state */
+#define OBJINVOKE_STATE_DONE		0 /* the invocation is over */
+#define OBJINVOKE_STATE_REQUEST		1 /* serve *request, then reply */
+
 /**
  * struct objinvoke_invoke - OBJINVOKE_IOC_INVOKE argument
  * @op:       in: operation; the low 16 bits are the method.  Methods
@@ -71,14 +78,28 @@ struct objinvoke_arg {
  * @result:   out: the object's result as an int32_t (0 is Object_OK,
  *            negative values are the transport errors of object.h,
  *            positive values come from the object).
- * @flags:    in: reserved, must be 0.
+ * @flags:    in: OBJINVOKE_INVOKE_SERVE or 0.
  * @reserved: in: must be 0.
+ * @server_fd: in, with OBJINVOKE_INVOKE_SERVE: a server fd of the calling
+ *            process.  Requests for objects it hosts that arise from this
+ *            invocation (callbacks from the TEE) come back to this thread
+ *            instead of waiting for another one to serve them.
+ * @state:    out: OBJINVOKE_STATE_DONE when the invocation is over;
+ *            OBJINVOKE_STATE_REQUEST when *@request holds a request for
+ *            this thread to serve: the thread answers it with
+ *            OBJINVOKE_IOC_SERVER_REPLY, which carries the invocation on
+ *            and returns when it is over or has the next request, having
+ *            updated this struct (at the same address) again.
+ * @request:  in, with OBJINVOKE_INVOKE_SERVE: user address of a struct
+ *            objinvoke_request to fill, its args/buf fields set as for
+ *            OBJINVOKE_IOC_SERVER_RECV.
  *
  * The ioctl returns 0 when the invocation was delivered and answered; the
  * answer is in @result.  Output buffer sizes and output object fds are
  * written back only when @result is 0, and output fds are installed all
  * together or not at all.  It returns -1 with errno set when the request
  * itself is malformed or cannot be carried out (see docs/uapi.md).
+ * Version 1 of this struct ended at @reserved (32 bytes).
  */
 struct objinvoke_invoke {
 	__u32 op;
@@ -87,6 +108,9 @@ struct objinvoke_invoke {
 	__u32 result;
 	__u32 flags;
 	__u64 reserved;
+	__u32 server_fd;
+	__u32 state;
+	__u64 request;
 };
 
 /**
@@ -117,6 +141,141 @@ struct objinvoke_get_object {
  */
 #define OBJINVOKE_IOC_GET_CREDENTIALS \
 	_IOWR(OBJINVOKE_IOC_MAGIC, 0x02, struct objinvoke_get_object)
+
+/* On /dev/objinvoke: a new server fd (struct objinvoke_get_object). */
+#define OBJINVOKE_IOC_SERVER_NEW \
+	_IOWR(OBJINVOKE_IOC_MAGIC, 0x03, struct objinvoke_get_object)
+
+/*
+ * ---------------------------------------------------------------------
+ * Servers: hosting objects in a process.
+ *
+ * A server fd hosts the objects its process registers with
+ * OBJINVOKE_IOC_SERVER_ADD; each is an object fd like any other, which
+ * the process may pass to the TEE, to the kernel or to another process.
+ * Invocations of such an object become requests on the server: threads
+ * take them with OBJINVOKE_IOC_SERVER_RECV (the server fd polls readable
+ * while requests wait) and answer with OBJINVOKE_IOC_SERVER_REPLY.  When
+ * the last reference to a hosted object is gone anywhere, the server gets
+ * one release request for it (no reply).  Closing the server fd, or
+ * OBJINVOKE_IOC_SERVER_SHUTDOWN, ends it: waiting threads return
+ * ESHUTDOWN and every invocation of its objects, pending or later, gets
+ * Object_ERROR_DEFUNCT.
+ * ---------------------------------------------------------------------
+ */
+
+/**
+ * struct objinvoke_server_add - OBJINVOKE_IOC_SERVER_ADD argument
+ * @cookie:   in: the host's value, handed back with every request.
+ * @fd:       out: a new O_CLOEXEC object fd for the object.
+ * @handle:   out: the object's handle on this server (nonzero).
+ * @flags:    in: 0.
+ * @reserved: in: 0.
+ */
+struct objinvoke_server_add {
+	__u64 cookie;
+	__u32 fd;
+	__u32 handle;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * struct objinvoke_server_get - OBJINVOKE_IOC_SERVER_GET argument
+ * @handle:   in: a handle from OBJINVOKE_IOC_SERVER_ADD.
+ * @fd:       out: a new object fd for it; ENOENT once its release request
+ *            is on its way.
+ * @reserved: in: 0.
+ */
+struct objinvoke_server_get {
+	__u32 handle;
+	__u32 fd;
+	__u64 reserved;
+};
+
+/* struct objinvoke_request.kind */
+#define OBJINVOKE_REQUEST_INVOKE	1 /* answer with SERVER_REPLY */
+#define OBJINVOKE_REQUEST_RELEASE	2 /* the object is gone; no reply */
+
+/* struct objinvoke_request.flags */
+#define OBJINVOKE_RECV_NONBLOCK		(1U << 0) /* EAGAIN when none waits */
+
+/**
+ * struct objinvoke_request - OBJINVOKE_IOC_SERVER_RECV argument
+ * @id:       out: the request, for the reply (0 for release requests).
+ * @cookie:   out: the target object's cookie.
+ * @handle:   out: the target object's handle.
+ * @kind:     out: OBJINVOKE_REQUEST_*.
+ * @op:       out: the operation.
+ * @counts:   out: its ObjectCounts.
+ * @flags:    in: OBJINVOKE_RECV_NONBLOCK or 0.
+ * @args:     in: user address of struct objinvoke_arg[@args_cap].
+ *            Filled: input buffers point into @buf; output buffers have
+ *            addr 0 and the size the invoker reserved; input objects are
+ *            new O_CLOEXEC fds in the receiving process (or FD_NONE);
+ *            output objects FD_NONE.
+ * @args_cap: in: entries at @args; 60 always suffices.
+ * @reserved: in: 0.
+ * @buf:      in: user address for the input buffers' bytes (each 8-byte
+ *            aligned).
+ * @buf_size: in: bytes at @buf; out: bytes used.  Too small: ENOSPC with
+ *            the size needed here, and the request stays queued.
+ */
+struct objinvoke_request {
+	__u64 id;
+	__u64 cookie;
+	__u32 handle;
+	__u32 kind;
+	__u32 op;
+	__u32 counts;
+	__u32 flags;
+	__u32 args_cap;
+	__u64 args;
+	__u64 buf;
+	__u64 buf_size;
+	__u64 reserved;
+};
+
+/**
+ * struct objinvoke_reply - OBJINVOKE_IOC_SERVER_REPLY argument
+ * @id:       in: the request's id.
+ * @result:   in: the answer (int32).
+ * @flags:    in: 0.
+ * @args:     in: with result 0: user address of struct
+ *            objinvoke_arg[total] shaped like the request: output buffers
+ *            (addr, size at most what was reserved) and output objects
+ *            (an object fd of the host, or FD_NONE); other entries are
+ *            ignored.
+ * @reserved: in: 0.
+ *
+ * A malformed reply (an output larger than reserved: EMSGSIZE; a bad
+ * output fd: EBADF or EINVAL; an unreadable buffer: EFAULT) fails here and
+ * the invoker gets Object_ERROR_SIZE_OUT, Object_ERROR_BADOBJ or
+ * Object_ERROR_INVALID.  When the request came back to an invoking thread
+ * (OBJINVOKE_STATE_REQUEST), this ioctl then carries that invocation on
+ * and returns when its struct objinvoke_invoke was updated.
+ */
+struct objinvoke_reply {
+	__u64 id;
+	__u32 result;
+	__u32 flags;
+	__u64 args;
+	__u64 reserved;
+};
+
+#define OBJINVOKE_IOC_SERVER_ADD \
+	_IOWR(OBJINVOKE_IOC_MAGIC, 0x20, struct objinvoke_server_add)
+#define OBJINVOKE_IOC_SERVER_GET \
+	_IOWR(OBJINVOKE_IOC_MAGIC, 0x21, struct objinvoke_server_get)
+#define OBJINVOKE_IOC_SERVER_RECV \
+	_IOWR(OBJINVOKE_IOC_MAGIC, 0x22, struct objinvoke_request)
+#define OBJINVOKE_IOC_SERVER_REPLY \
+	_IOW(OBJINVOKE_IOC_MAGIC, 0x23, struct objinvoke_reply)
+#define OBJINVOKE_IOC_SERVER_SHUTDOWN \
+	_IO(OBJINVOKE_IOC_MAGIC, 0x24)
+
+/* How deep callbacks may nest invocations on one thread. */
+#define OBJINVOKE_MAX_DEPTH		8
 
 /*
  * Methods of the kernel-hosted credentials object (callable by the TEE and

@@ -15,11 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/objinvoke.h>
 
+#include "bench_stats.h"
 #include "ITestService.h"
 #include "IClientEnv.h"
 #include "MinkCom.h"
@@ -27,26 +27,6 @@
 
 enum { BARE, KERNEL, TEE, KINDS };
 static const char *const names[KINDS] = { "ioctl", "kernel", "tee" };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t pct(const uint64_t *sorted, size_t n, unsigned int p)
-{
-	return sorted[(n - 1) * p / 100];
-}
 
 static int die(const char *what, int32_t err)
 {
@@ -81,19 +61,19 @@ int main(int argc, char **argv)
 	}
 
 	for (size_t i = 0; i < n; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 
 		(void)ioctl(fd, _IO(OBJINVOKE_IOC_MAGIC, 0x7f));
-		uint64_t t1 = now_ns();
+		uint64_t t1 = bench_now_ns();
 		ObjectArg a[1] = {{{0, 0}}};
 
 		a[0].b = (ObjectBuf){ &info, sizeof(info) };
 		r = Object_invoke(creds, OBJINVOKE_CREDS_OP_GET_INFO, a,
 				  ObjectCounts_pack(0, 1, 0, 0));
-		uint64_t t2 = now_ns();
+		uint64_t t2 = bench_now_ns();
 
 		r |= ITestService_fail(svc, 0);
-		uint64_t t3 = now_ns();
+		uint64_t t3 = bench_now_ns();
 
 		if (r)
 			return die("invoke", r);
@@ -103,15 +83,11 @@ int main(int argc, char **argv)
 	}
 
 	printf("bench_invoke: %zu round trips each, interleaved\n", n);
-	printf("%-8s %12s %12s %10s %10s\n", "kind", "p50 (us)", "p99 (us)",
-	       "p50/ioctl", "p99/ioctl");
+	struct bench_row rows[KINDS];
+
 	for (int k = 0; k < KINDS; k++)
-		qsort(t[k], n, sizeof(**t), cmp_u64);
-	for (int k = 0; k < KINDS; k++)
-		printf("%-8s %12.1f %12.1f %10.1f %10.1f\n", names[k],
-		       pct(t[k], n, 50) / 1e3, pct(t[k], n, 99) / 1e3,
-		       (double)pct(t[k], n, 50) / (double)pct(t[BARE], n, 50),
-		       (double)pct(t[k], n, 99) / (double)pct(t[BARE], n, 99));
+		rows[k] = (struct bench_row){ .name = names[k], .t = t[k] };
+	bench_report(rows, KINDS, n, BARE);
 
 	for (int k = 0; k < KINDS; k++)
 		free(t[k]);

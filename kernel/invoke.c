@@ -27,10 +27,26 @@
 /* The first version of struct objinvoke_invoke ended at ->reserved. */
 #define OI_INVOKE_SIZE_V1	offsetofend(struct objinvoke_invoke, reserved)
 
-/* One ioctl's state: too large for the stack. */
+/**
+ * struct oi_user_call - one OBJINVOKE_IOC_INVOKE, possibly parked
+ * @inv:     the invocation.
+ * @uargs:   the caller's argument array, as copied in.
+ * @k:       the caller's struct, as copied in.
+ * @obj:     the invoked object; a reference.
+ * @uinvoke: where the caller's struct is, to write the answer to.
+ * @usize:   its size.
+ *
+ * Too large for the stack, and it must outlive the ioctl when the
+ * invocation parks: the reply that resumes it runs in a later ioctl of the
+ * same thread, and writes the answer to the same user memory.
+ */
 struct oi_user_call {
 	struct oi_invocation inv;
 	struct objinvoke_arg uargs[QTEE_MAX_ARGS];
+	struct objinvoke_invoke k;
+	struct oi_object *obj;
+	void __user *uinvoke;
+	size_t usize;
 };
 
 /**
@@ -168,7 +184,15 @@ static int oi_copy_in_header(struct objinvoke_invoke *k, unsigned int cmd,
 	ret = oi_copy_struct_in(k, sizeof(*k), OI_INVOKE_SIZE_V1, cmd, uarg);
 	if (ret)
 		return ret;
-	if (k->flags || k->reserved || k->result)
+	if (k->flags & ~OBJINVOKE_INVOKE_SERVE || k->reserved || k->result ||
+	    k->state)
+		return -EINVAL;
+	/* Serving needs the fields version 1 did not have. */
+	if (k->flags & OBJINVOKE_INVOKE_SERVE &&
+	    (_IOC_SIZE(cmd) < offsetofend(struct objinvoke_invoke, request) ||
+	     !k->request))
+		return -EINVAL;
+	if (!(k->flags & OBJINVOKE_INVOKE_SERVE) && (k->server_fd || k->request))
 		return -EINVAL;
 	if (k->op & ~QTEE_OP_METHOD_MASK || !qtee_counts_valid(k->counts))
 		return -EINVAL;
@@ -277,6 +301,98 @@ static int oi_copy_out_answer(struct oi_invocation *inv,
 	return ret;
 }
 
+static void oi_user_call_free(struct oi_user_call *uc)
+{
+	oi_invocation_put_out_objects(&uc->inv);
+	oi_put_in_objects(&uc->inv);
+	oi_server_put(uc->inv.serve);
+	oi_object_put(uc->obj);
+	kfree(uc);
+}
+
+/* Write @val to field @off of the caller's invoke struct, if it has it. */
+static int oi_put_field(struct oi_user_call *uc, size_t off, u32 val)
+{
+	if (uc->usize < off + sizeof(val))
+		return 0;
+	return put_user(val, (u32 __user *)(uc->uinvoke + off)) ? -EFAULT : 0;
+}
+
+/*
+ * An invocation step ended with @ret: park it with its request in this
+ * thread, or write its answer and free it.
+ */
+static long oi_invoke_settle(struct oi_user_call *uc, int ret)
+{
+	struct oi_invocation *inv = &uc->inv;
+
+	while (ret == OI_PARKED) {
+		if (!oi_server_park(inv->serve, inv->parked, uc,
+				    u64_to_user_ptr(uc->k.request)))
+			return oi_put_field(uc, offsetof(struct objinvoke_invoke,
+							  state),
+					    OBJINVOKE_STATE_REQUEST);
+		/* Answered on the thread's behalf (an error): go on. */
+		ret = uc->obj->ops->resume(uc->obj, inv);
+	}
+	if (ret)
+		goto out_free;
+
+	/* The result first: once fds are installed nothing may fail. */
+	ret = oi_put_field(uc, offsetof(struct objinvoke_invoke, state),
+			   OBJINVOKE_STATE_DONE);
+	if (!ret)
+		ret = oi_put_field(uc, offsetof(struct objinvoke_invoke, result),
+				   inv->result);
+	if (!ret && inv->result == QTEE_OK)
+		ret = oi_copy_out_answer(inv, uc->uargs,
+					 u64_to_user_ptr(uc->k.args));
+out_free:
+	oi_user_call_free(uc);
+	return ret;
+}
+
+/**
+ * oi_invoke_continue() - the request a parked invocation waited for was
+ * answered: carry it on in this thread
+ * @uc: the parked ioctl.
+ *
+ * Context: process context, the thread that parked it.
+ * Return: as OBJINVOKE_IOC_INVOKE returns.
+ */
+long oi_invoke_continue(struct oi_user_call *uc)
+{
+	return oi_invoke_settle(uc, uc->obj->ops->resume(uc->obj, &uc->inv));
+}
+
+/**
+ * oi_invoke_abandon() - a parked invocation will never be resumed
+ * @uc: the parked ioctl (its thread's server died).
+ *
+ * Context: process context, any thread.
+ */
+void oi_invoke_abandon(struct oi_user_call *uc)
+{
+	uc->obj->ops->abandon(uc->obj, &uc->inv);
+	oi_user_call_free(uc);
+}
+
+/* OBJINVOKE_INVOKE_SERVE: the server this thread serves, depth-checked. */
+static int oi_take_serve(struct oi_user_call *uc)
+{
+	int err = 0;
+
+	if (!(uc->k.flags & OBJINVOKE_INVOKE_SERVE))
+		return 0;
+	uc->inv.serve = oi_server_from_fd((int)uc->k.server_fd, &err);
+	if (!uc->inv.serve)
+		return err;
+	/* Each request the thread holds is a level of nesting below us. */
+	if (oi_server_depth(uc->inv.serve) >= OBJINVOKE_MAX_DEPTH)
+		return -ELOOP;
+	return 0;
+}
+
 /**
  * oi_invoke_ioctl() - OBJINVOKE_IOC_INVOKE on the fd of @obj
  * @obj:  the object the fd holds.
@@ -284,16 +400,13 @@ static int oi_copy_out_answer(struct oi_invocation *inv,
  * @uarg: the caller's struct objinvoke_invoke.
  *
  * Context: process context; may sleep for as long as the object takes.
- * Return: 0 when the object answered (the answer is in ->result), or
- *         -errno.
+ * Return: 0 when the object answered (the answer is in ->result) or
+ *         handed this thread a request to serve (->state), or -errno.
  */
 long oi_invoke_ioctl(struct oi_object *obj, unsigned int cmd,
 		     void __user *uarg)
 {
-	struct objinvoke_arg __user *uptr;
-	struct objinvoke_invoke k;
 	struct oi_invocation *inv;
-	struct objinvoke_arg *uargs;
 	struct oi_user_call *uc;
 	unsigned int i, n;
 	u64 total = 0;
@@ -302,50 +415,42 @@ long oi_invoke_ioctl(struct oi_object *obj, unsigned int cmd,
 	if (!oi_ioctl_matches(cmd, OBJINVOKE_IOC_INVOKE))
 		return -ENOTTY;
 
-	ret = oi_copy_in_header(&k, cmd, uarg);
-	if (ret)
-		return ret;
-	n = qtee_num_args(k.counts);
-	uptr = u64_to_user_ptr(k.args);
-
 	uc = kzalloc(sizeof(*uc), GFP_KERNEL);
 	if (!uc)
 		return -ENOMEM;
+	uc->obj = oi_object_get(obj);	/* put: oi_user_call_free() */
+	uc->uinvoke = uarg;
+	uc->usize = _IOC_SIZE(cmd);
 	inv = &uc->inv;
-	uargs = uc->uargs;
-	if (n && copy_from_user(uargs, uptr, n * sizeof(*uargs))) {
+
+	ret = oi_copy_in_header(&uc->k, cmd, uarg);
+	if (ret)
+		goto out_free;
+	n = qtee_num_args(uc->k.counts);
+	if (n && copy_from_user(uc->uargs, u64_to_user_ptr(uc->k.args),
+				n * sizeof(*uc->uargs))) {
 		ret = -EFAULT;
 		goto out_free;
 	}
-	inv->op = k.op;
-	inv->counts = k.counts;
+	inv->op = uc->k.op;
+	inv->counts = uc->k.counts;
 	inv->user_bufs = true;
 	inv->from_user = true;
 
 	for (i = 0; i < n; i++) {
-		ret = oi_take_arg(inv, i, &uargs[i], &total);
+		ret = oi_take_arg(inv, i, &uc->uargs[i], &total);
 		if (ret)
-			goto out_put_in;
+			goto out_free;
 	}
+	ret = oi_take_serve(uc);
+	if (ret)
+		goto out_free;
 
 	oi_dbg(OI_DBG_INVOKE, "invoke %s op %#x counts %#x\n", obj->ops->name,
-	       k.op, k.counts);
-	ret = obj->ops->invoke(obj, inv);
-	if (ret)
-		goto out_put_in;
+	       uc->k.op, uc->k.counts);
+	return oi_invoke_settle(uc, obj->ops->invoke(obj, inv));
 
-	/* The result first: once fds are installed nothing may fail. */
-	k.result = inv->result;
-	if (copy_to_user(uarg + offsetof(struct objinvoke_invoke, result),
-			 &k.result, sizeof(k.result)))
-		ret = -EFAULT;
-	else if (inv->result == QTEE_OK)
-		ret = oi_copy_out_answer(inv, uargs, uptr);
-	/* Installed files hold references of their own. */
-	oi_invocation_put_out_objects(inv);
-out_put_in:
-	oi_put_in_objects(inv);
 out_free:
-	kfree(uc);
+	oi_user_call_free(uc);
 	return ret;
 }

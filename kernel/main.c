@@ -3,8 +3,10 @@
  * DOC: /dev/objinvoke and the module's life
  *
  * /dev/objinvoke is where a process gets its first capabilities: the
- * TEE's root object and a credentials object describing itself.  Every
- * further object comes as an output object of an invocation.  The device
+ * TEE's root object and a credentials object describing itself, and where
+ * it makes servers to host objects of its own.  Every further object comes
+ * as an output object of an invocation, from a server, or from another
+ * process.  The device
  * is world-usable: the root object only lets userspace register with
  * credentials the kernel made (qtee_object.c), so opening it grants
  * nothing a process could abuse.
@@ -89,6 +91,8 @@ static long oi_dev_ioctl(struct file *file, unsigned int cmd,
 		return oi_dev_get_object(cmd, uarg, oi_make_root);
 	if (oi_ioctl_matches(cmd, OBJINVOKE_IOC_GET_CREDENTIALS))
 		return oi_dev_get_object(cmd, uarg, oi_make_credentials);
+	if (oi_ioctl_matches(cmd, OBJINVOKE_IOC_SERVER_NEW))
+		return oi_server_new_ioctl(cmd, uarg);
 	return -ENOTTY;
 }
 

@@ -4,10 +4,12 @@
  *
  * Lock order (outermost first):
  *   emu_dev.lock          the emulator backend's session state
+ *   oi_server.lock        one server's queue, requests and objects
  *   qtee.ns_ids (xa_lock) normal-world objects the TEE holds
  * No lock is held across a call into an object's invoke function, across a
- * wait for the TEE or across copy_{to,from}_user, except emu_dev.lock,
- * which is a mutex and is never held while waiting.
+ * wait for the TEE or a host, or across an oi_object_put() (a destroy may
+ * take a server's lock).  emu_dev.lock and oi_server.lock are mutexes,
+ * held across user copies but never while waiting.
  */
 #ifndef OBJINVOKE_H
 #define OBJINVOKE_H
@@ -25,6 +27,7 @@
 #define OI_DBG_TEE	BIT(1)	/* SMC calls, callbacks, async messages */
 #define OI_DBG_OBJECT	BIT(2)	/* object lifetimes */
 #define OI_DBG_EMU	BIT(3)	/* the emulator device */
+#define OI_DBG_SERVER	BIT(4)	/* servers and their requests */
 extern unsigned int oi_debug_mask;
 
 #define oi_dbg(mask, fmt, ...)						\
@@ -35,6 +38,17 @@ extern unsigned int oi_debug_mask;
 
 struct oi_object;
 struct oi_invocation;
+struct oi_request;
+struct oi_server;
+struct oi_user_call;
+
+/*
+ * Returned by an invoke or resume function instead of 0 when the
+ * invocation waits for the invoking thread itself to serve a request
+ * (inv->parked): the thread goes back to userspace with it and the
+ * invocation resumes when the thread replies.
+ */
+#define OI_PARKED	1
 
 /**
  * struct oi_object_ops - what a kind of object does
@@ -44,11 +58,19 @@ struct oi_invocation;
  *           not be carried out at all.  On success with Object_OK the
  *           callee has set the sizes of output buffers and stored one
  *           reference in each output object slot (NULL for none).
+ * @resume:  carry on an invocation that returned OI_PARKED, now that its
+ *           parked request was answered; returns as @invoke does.
+ * @abandon: drop an invocation that returned OI_PARKED and will never be
+ *           resumed (the thread's server went away).
  * @destroy: free the object; called once, when the last reference goes.
+ *
+ * Only objects whose invocations can park need @resume and @abandon.
  */
 struct oi_object_ops {
 	const char *name;
 	int (*invoke)(struct oi_object *obj, struct oi_invocation *inv);
+	int (*resume)(struct oi_object *obj, struct oi_invocation *inv);
+	void (*abandon)(struct oi_object *obj, struct oi_invocation *inv);
 	void (*destroy)(struct oi_object *obj);
 };
 
@@ -100,6 +122,11 @@ struct oi_arg {
  * @from_user: the invocation came through the invoke ioctl (policy checks
  *             for the TEE's root object apply).
  * @result:    out: the object's answer (Object_OK, an error code).
+ * @serve:     requests for objects of this server that this invocation
+ *             causes come back to the invoking thread (NULL: none do).
+ * @parked:    when the invocation returned OI_PARKED: the request the
+ *             invoking thread is to serve.
+ * @park_ctx:  the parked callee's own state, for its resume function.
  * @args:      ordered BI, BO, IO, OO.  Input objects are borrowed for the
  *             call; output objects are references handed to the caller.
  */
@@ -109,6 +136,9 @@ struct oi_invocation {
 	bool user_bufs;
 	bool from_user;
 	int result;
+	struct oi_server *serve;
+	struct oi_request *parked;
+	void *park_ctx;
 	struct oi_arg args[QTEE_MAX_ARGS];
 };
 
@@ -124,6 +154,18 @@ int oi_copy_struct_in(void *k, size_t ksize, size_t min, unsigned int cmd,
 long oi_invoke_ioctl(struct oi_object *obj, unsigned int cmd,
 		     void __user *uarg);
 int oi_errno_to_result(int err);
+
+/* Servers and the objects processes host (server.c). */
+long oi_server_new_ioctl(unsigned int cmd, void __user *uarg);
+struct oi_server *oi_server_from_fd(int fd, int *err);
+void oi_server_put(struct oi_server *srv);
+int oi_server_depth(struct oi_server *srv);
+int oi_server_park(struct oi_server *srv, struct oi_request *req,
+		   struct oi_user_call *uc, void __user *ureq);
+
+/* Carrying on parked invocations (invoke.c). */
+long oi_invoke_continue(struct oi_user_call *uc);
+void oi_invoke_abandon(struct oi_user_call *uc);
 
 /* The QTEE transport (qtee_object.c, qtee_call.c). */
 struct oi_object *qtee_root_object(void);

@@ -41,7 +41,13 @@ enum qtee_status {
  * @node:     backend-private: queue of new calls.
  * @wq:       the invoking thread waits here for the SMC call to end.
  * @work:     finishes an abandoned call.
- * @cb_inv:   scratch invocation for callbacks (too big for the stack).
+ * @cb_inv:   the callback being served (too big for the stack).
+ * @cb_req:   the codec's record of the callback request being served.
+ * @cb_target: the object it names while its answer is outstanding (a
+ *            parked callback); a reference.
+ * @serve:    the invoking thread's server (its invocation's ->serve).
+ * @submitted: the SMC call is with the backend (an abandoned call's
+ *            worker then only waits).
  * @ns_sent:  NS IDs allocated for input objects, dropped again if the TEE
  *            never saw the message.
  * @n_ns_sent: how many of @ns_sent are in use.
@@ -64,6 +70,10 @@ struct qtee_call {
 	struct work_struct work;
 
 	struct oi_invocation cb_inv;
+	struct qtee_msg cb_req;
+	struct oi_object *cb_target;
+	struct oi_server *serve;
+	bool submitted;
 	u32 ns_sent[QTEE_MAX_PER_KIND];
 	unsigned int n_ns_sent;
 };
@@ -100,6 +110,8 @@ extern struct workqueue_struct *qtee_wq;
 
 /* Invocations (qtee_call.c). */
 int qtee_call_invoke(u32 id, struct oi_invocation *inv);
+int qtee_call_resume(struct oi_invocation *inv);
+void qtee_call_abandon_parked(struct oi_invocation *inv);
 void qtee_call_release_remote(u32 id, u32 generation);
 
 #endif /* OBJINVOKE_QTEE_H */

@@ -144,7 +144,30 @@ static void qtee_write_response(struct qtee_msg *req,
 	qtee_msg_set_result(req, result);
 }
 
-/* Run the kernel object a callback request names, on this thread. */
+/* Answer the callback request with @result; drop what serving it held. */
+static void qtee_finish_callback(struct qtee_call *call, struct qtee_msg *req,
+				 struct oi_object *target, int result)
+{
+	struct oi_invocation *inv = &call->cb_inv;
+	unsigned int i, c = req->counts;
+
+	oi_dbg(OI_DBG_TEE, "callback %#x op %#x: %d\n", req->cxt, req->op,
+	       result);
+	qtee_write_response(req, inv, result);
+	if (result == QTEE_OK)
+		oi_invocation_put_out_objects(inv);
+	for (i = qtee_idx_io(c); i < qtee_idx_oo(c); i++) {
+		oi_object_put(inv->args[i].o);
+		inv->args[i].o = NULL;
+	}
+	oi_object_put(target);
+}
+
+/*
+ * Run the object a callback request names, on this thread.  Returns
+ * OI_PARKED when the object is hosted by the invoking thread's own server:
+ * the thread serves it in userspace and qtee_call_resume() finishes it.
+ */
 static int qtee_run_callback(struct qtee_call *call, struct qtee_msg *req)
 {
 	struct oi_invocation *inv = &call->cb_inv;
@@ -155,6 +178,7 @@ static int qtee_run_callback(struct qtee_call *call, struct qtee_msg *req)
 	memset(inv, 0, sizeof(*inv));
 	inv->op = req->op;
 	inv->counts = c;
+	inv->serve = call->serve;
 	for (i = 0; i < qtee_num_bufs(c); i++) {
 		inv->args[i].b.kptr = qtee_msg_payload(req, i);
 		inv->args[i].b.size = req->len[i];
@@ -177,22 +201,19 @@ static int qtee_run_callback(struct qtee_call *call, struct qtee_msg *req)
 		result = QTEE_ERROR_INVALID;	/* one reference per ID */
 	} else {
 		ret = target->ops->invoke(target, inv);
+		if (ret == OI_PARKED) {
+			call->cb_req = *req;
+			call->cb_target = target;
+			return OI_PARKED;
+		}
 		result = ret ? oi_errno_to_result(ret) : inv->result;
 	}
-	oi_dbg(OI_DBG_TEE, "callback %#x op %#x: %d\n", req->cxt, req->op,
-	       result);
-
-	qtee_write_response(req, inv, result);
-	if (result == QTEE_OK)
-		oi_invocation_put_out_objects(inv);
-	for (i = qtee_idx_io(c); i < qtee_idx_oo(c); i++)
-		oi_object_put(inv->args[i].o);
-	oi_object_put(target);
+	qtee_finish_callback(call, req, target, result);
 	return 0;
 }
 
 /* A callback request arrived in the outbound buffer: answer it. */
-static void qtee_handle_callback(struct qtee_call *call)
+static int qtee_handle_callback(struct qtee_call *call)
 {
 	struct qtee_msg req;
 
@@ -203,10 +224,10 @@ static void qtee_handle_callback(struct qtee_call *call)
 		memset(call->outbound, 0, QTEE_OUTBOUND_SIZE);
 		req.buf = call->outbound;
 		qtee_msg_set_result(&req, QTEE_ERROR_INVALID);
-		return;
+		return 0;
 	}
 	qtee_process_async(call, qtee_async_start(&req));
-	qtee_run_callback(call, &req);
+	return qtee_run_callback(call, &req);
 }
 
 /*
@@ -225,18 +246,22 @@ static int qtee_call_loop(struct qtee_call *call, bool submitted,
 			if (ret)
 				return ret;
 		}
-		submitted = false;
+		submitted = true;
+		call->submitted = true;
 		ret = be->wait(call, killable);
 		if (ret)
 			return ret;
+		call->submitted = false;
+		submitted = false;
 
 		switch (call->status) {
 		case QTEE_CALL_DONE:
 			qtee_process_async(call, 0);
 			return 0;
 		case QTEE_CALL_CALLBACK:
-			qtee_handle_callback(call);
 			call->resume = true;
+			if (qtee_handle_callback(call) == OI_PARKED)
+				return OI_PARKED;
 			break;
 		case QTEE_CALL_DEFUNCT:
 			return -ENODEV;
@@ -330,9 +355,96 @@ static void qtee_call_abandoned_work(struct work_struct *work)
 {
 	struct qtee_call *call = container_of(work, struct qtee_call, work);
 
-	if (!qtee_call_loop(call, true, false))
+	if (!qtee_call_loop(call, call->submitted, false))
 		qtee_drop_results(call);
 	qtee_call_free(call);
+}
+
+/* Nobody will read this call's answer: a worker sees it through. */
+static void qtee_call_abandon(struct qtee_call *call)
+{
+	call->abandoned = true;
+	INIT_WORK(&call->work, qtee_call_abandoned_work);
+	queue_work(qtee_wq, &call->work);
+}
+
+/*
+ * SMC calls until the invocation is over, then its results into @inv.
+ * Frees the call unless it parked (OI_PARKED: inv->park_ctx holds it) or
+ * was handed to a worker.
+ */
+static int qtee_call_run(struct qtee_call *call, struct oi_invocation *inv,
+			 bool submitted)
+{
+	int ret = qtee_call_loop(call, submitted, true);
+
+	if (ret == OI_PARKED) {
+		inv->park_ctx = call;
+		inv->parked = call->cb_inv.parked;
+		return OI_PARKED;
+	}
+	if (ret == -EINTR) {
+		/* Killed: a worker sees the session through and frees it. */
+		qtee_call_abandon(call);
+		return ret;
+	}
+	if (ret == -ENODEV && !call->resume)
+		qtee_unsend_ns_ids(call);	/* never reached a TEE */
+	if (ret == -ENODEV) {
+		inv->result = QTEE_ERROR_DEFUNCT;
+		ret = 0;
+	} else if (!ret) {
+		inv->result = call->result;
+		if (call->result == QTEE_OK)
+			ret = qtee_unmarshal(call, inv);
+	}
+	qtee_call_free(call);
+	return ret;
+}
+
+/**
+ * qtee_call_resume() - carry on a parked invocation of a TEE object
+ * @inv: the invocation; inv->park_ctx is its call, whose callback target
+ *       has the answer of the request the thread served.
+ *
+ * Context: process context, the invoking thread.
+ * Return: as qtee_call_invoke().
+ */
+int qtee_call_resume(struct oi_invocation *inv)
+{
+	struct qtee_call *call = inv->park_ctx;
+	struct oi_object *target = call->cb_target;
+	int ret, result;
+
+	inv->park_ctx = NULL;
+	inv->parked = NULL;
+	call->cb_target = NULL;
+	ret = target->ops->resume(target, &call->cb_inv);
+	result = ret ? oi_errno_to_result(ret) : call->cb_inv.result;
+	qtee_finish_callback(call, &call->cb_req, target, result);
+	return qtee_call_run(call, inv, false);
+}
+
+/**
+ * qtee_call_abandon_parked() - a parked invocation will not be resumed
+ * @inv: the invocation; inv->park_ctx is its call.
+ *
+ * The TEE still waits for the callback's answer: it gets DEFUNCT, and a
+ * worker sees the rest of the call through.
+ *
+ * Context: process context.
+ */
+void qtee_call_abandon_parked(struct oi_invocation *inv)
+{
+	struct qtee_call *call = inv->park_ctx;
+	struct oi_object *target = call->cb_target;
+
+	inv->park_ctx = NULL;
+	inv->parked = NULL;
+	call->cb_target = NULL;
+	target->ops->abandon(target, &call->cb_inv);
+	qtee_finish_callback(call, &call->cb_req, target, QTEE_ERROR_DEFUNCT);
+	qtee_call_abandon(call);
 }
 
 /**
@@ -342,8 +454,9 @@ static void qtee_call_abandoned_work(struct work_struct *work)
  *       filled in.
  *
  * Context: process context; sleeps until the TEE answers (killable).
- * Return: 0 with inv->result set, or -errno (-EPROTO: the TEE answered
- *         with a malformed message).
+ * Return: 0 with inv->result set, OI_PARKED (a callback for the thread to
+ *         serve), or -errno (-EPROTO: the TEE answered with a malformed
+ *         message).
  */
 int qtee_call_invoke(u32 id, struct oi_invocation *inv)
 {
@@ -367,30 +480,8 @@ int qtee_call_invoke(u32 id, struct oi_invocation *inv)
 	if (ret)
 		goto out_unsend;
 
-	ret = qtee_call_loop(call, false, true);
-	if (ret == -EINTR) {
-		/* Killed: a worker sees the session through and frees it. */
-		call->abandoned = true;
-		INIT_WORK(&call->work, qtee_call_abandoned_work);
-		queue_work(qtee_wq, &call->work);
-		return ret;
-	}
-	if (ret == -ENODEV && !call->resume) {
-		/* Never reached a TEE: the IDs it would have released. */
-		goto out_unsend;
-	}
-	if (ret == -ENODEV) {
-		inv->result = QTEE_ERROR_DEFUNCT;
-		ret = 0;
-		goto out_free;
-	}
-	if (ret)
-		goto out_free;
-
-	inv->result = call->result;
-	if (call->result == QTEE_OK)
-		ret = qtee_unmarshal(call, inv);
-	goto out_free;
+	call->serve = inv->serve;
+	return qtee_call_run(call, inv, false);
 
 out_unsend:
 	qtee_unsend_ns_ids(call);
@@ -398,7 +489,6 @@ out_unsend:
 		inv->result = QTEE_ERROR_DEFUNCT;
 		ret = 0;
 	}
-out_free:
 	qtee_call_free(call);
 	return ret;
 }

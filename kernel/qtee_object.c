@@ -234,9 +234,23 @@ static int qtee_object_invoke(struct oi_object *obj,
 	return ret;
 }
 
+static int qtee_object_resume(struct oi_object *obj,
+			      struct oi_invocation *inv)
+{
+	return qtee_call_resume(inv);
+}
+
+static void qtee_object_abandon(struct oi_object *obj,
+				struct oi_invocation *inv)
+{
+	qtee_call_abandon_parked(inv);
+}
+
 static const struct oi_object_ops qtee_object_ops = {
 	.name = "tee",
 	.invoke = qtee_object_invoke,
+	.resume = qtee_object_resume,
+	.abandon = qtee_object_abandon,
 	.destroy = qtee_object_destroy,
 };
 

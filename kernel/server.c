@@ -1,0 +1,1019 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * DOC: servers and the objects processes host
+ *
+ * A server (struct oi_server, behind a server fd) is how a process hosts
+ * objects.  Each object it registers is a struct oi_user_object: an
+ * object like any other, with fds, NS IDs and references, whose invoke
+ * function turns the invocation into a struct oi_request on its server.
+ *
+ * A request owns copies of the invocation's buffers (kernel memory), so
+ * the host reads and writes them from its own context whoever invoked,
+ * and so an invoker that is killed cannot leave the host writing into
+ * freed memory.  It is referenced by the invoker while it waits and by
+ * the server while it is queued or handed out.
+ *
+ *   QUEUED    on srv->queue, waiting for OBJINVOKE_IOC_SERVER_RECV
+ *   DELIVERED handed to a thread, in srv->delivered under its ID
+ *   ANSWERED  the answer is in the request (result, outputs)
+ *
+ * Requests for objects of the server an invocation names as its own
+ * (OBJINVOKE_INVOKE_SERVE) skip the queue: the invoke function returns
+ * OI_PARKED and the request goes to the invoking thread itself
+ * (oi_server_park()), whose reply resumes the invocation.
+ *
+ * When the last reference to a hosted object goes, a release request,
+ * allocated with the object so that this cannot fail, is queued: the
+ * host learns it exactly once.  A dead server (closed or shut down)
+ * answers everything with DEFUNCT.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/freezer.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#include "objinvoke.h"
+
+/**
+ * struct oi_server - a process's hosted objects and their requests
+ * @ref:       the server fd's file, each hosted object, each request.
+ * @lock:      protects every field below and the state, node and id of
+ *             each of its requests.
+ * @dead:      closed or shut down: nothing more is queued or delivered.
+ * @queue:     QUEUED requests, oldest first.
+ * @delivered: ID -> DELIVERED request.
+ * @next_id:   for cyclic request IDs.
+ * @objects:   handle -> hosted object, no reference (the object's destroy
+ *             erases it).
+ * @events:    bumped when a request is queued or the server dies.
+ * @wq:        RECV waiters and pollers.
+ */
+struct oi_server {
+	struct kref ref;
+	struct mutex lock;	/* see above */
+	bool dead;
+	struct list_head queue;
+	struct xarray delivered;
+	u32 next_id;
+	struct xarray objects;
+	atomic_t events;
+	wait_queue_head_t wq;
+};
+
+enum oi_request_state {
+	OI_REQ_QUEUED,
+	OI_REQ_DELIVERED,
+	OI_REQ_ANSWERED,
+};
+
+/**
+ * struct oi_request - one invocation (or release) of a hosted object
+ * @ref:    the invoker's and the server's.
+ * @srv:    the server; a reference.  Invariant.
+ * @kind:   OBJINVOKE_REQUEST_*; invariant.
+ * @cookie: the target's cookie; invariant.
+ * @handle: the target's handle; invariant.
+ * @state:  under srv->lock.
+ * @id:     in srv->delivered while DELIVERED; under srv->lock.
+ * @owner:  the thread it was delivered to (compared, never dereferenced).
+ * @cont:   the parked invocation its answer resumes, or NULL when an
+ *          invoker waits on @wq.
+ * @node:   on srv->queue.
+ * @wq:     the invoker waits here for ANSWERED.
+ * @data:   the buffers' bytes (input copies, output space).
+ * @inv:    the invocation in kernel form: buffers in @data, input objects
+ *          referenced, and once answered: result, sizes, output objects.
+ */
+struct oi_request {
+	struct kref ref;
+	struct oi_server *srv;
+	u32 kind;
+	u64 cookie;
+	u32 handle;
+	enum oi_request_state state;
+	u32 id;
+	struct task_struct *owner;
+	struct oi_user_call *cont;
+	struct list_head node;
+	wait_queue_head_t wq;
+	void *data;
+	struct oi_invocation inv;
+};
+
+/**
+ * struct oi_user_object - an object a process hosts
+ * @base:    the object.
+ * @srv:     its server; a reference.  Invariant.
+ * @cookie:  the host's value; invariant.
+ * @handle:  its key in srv->objects; invariant.
+ * @release: the release request, made with the object so the last put
+ *           never has to allocate.
+ */
+struct oi_user_object {
+	struct oi_object base;
+	struct oi_server *srv;
+	u64 cookie;
+	u32 handle;
+	struct oi_request *release;
+};
+
+static const struct oi_object_ops oi_user_object_ops;
+
+static void oi_server_release_ref(struct kref *ref)
+{
+	struct oi_server *srv = container_of(ref, struct oi_server, ref);
+
+	xa_destroy(&srv->delivered);
+	xa_destroy(&srv->objects);
+	kfree(srv);
+}
+
+void oi_server_put(struct oi_server *srv)
+{
+	if (srv)
+		kref_put(&srv->ref, oi_server_release_ref);
+}
+
+static void oi_server_event_locked(struct oi_server *srv)
+{
+	lockdep_assert_held(&srv->lock);
+	atomic_inc(&srv->events);
+	wake_up_all(&srv->wq);
+}
+
+static void oi_request_free(struct kref *ref)
+{
+	struct oi_request *req = container_of(ref, struct oi_request, ref);
+	struct oi_invocation *inv = &req->inv;
+	unsigned int i;
+
+	for (i = qtee_idx_io(inv->counts); i < qtee_num_args(inv->counts); i++)
+		oi_object_put(inv->args[i].o);
+	oi_server_put(req->srv);
+	kvfree(req->data);
+	kfree(req);
+}
+
+static void oi_request_put(struct oi_request *req)
+{
+	kref_put(&req->ref, oi_request_free);
+}
+
+static struct oi_request *oi_request_alloc(struct oi_server *srv, u32 kind,
+					   struct oi_user_object *uo)
+{
+	struct oi_request *req = kzalloc(sizeof(*req), GFP_KERNEL);
+
+	if (!req)
+		return NULL;
+	kref_init(&req->ref);
+	kref_get(&srv->ref);	/* put: oi_request_free() */
+	req->srv = srv;
+	req->kind = kind;
+	req->cookie = uo->cookie;
+	req->handle = uo->handle;
+	INIT_LIST_HEAD(&req->node);
+	init_waitqueue_head(&req->wq);
+	return req;
+}
+
+/*
+ * A request carrying @src: input buffers copied, output space reserved,
+ * input objects referenced.
+ */
+static struct oi_request *oi_request_new(struct oi_user_object *uo,
+					 struct oi_invocation *src, int *err)
+{
+	unsigned int i, c = src->counts;
+	struct oi_request *req;
+	size_t total = 0, off = 0;
+
+	for (i = 0; i < qtee_num_bufs(c); i++)
+		total += ALIGN(src->args[i].b.size, 8);
+
+	*err = -ENOMEM;
+	req = oi_request_alloc(uo->srv, OBJINVOKE_REQUEST_INVOKE, uo);
+	if (!req)
+		return NULL;
+	req->data = kvzalloc(total ?: 1, GFP_KERNEL);
+	if (!req->data)
+		goto err_put;
+
+	req->inv.op = src->op;
+	req->inv.counts = c;
+	for (i = 0; i < qtee_num_bufs(c); i++) {
+		struct oi_arg *a = &req->inv.args[i];
+
+		a->b.kptr = req->data + off;
+		a->b.size = src->args[i].b.size;
+		off += ALIGN(a->b.size, 8);
+		if (i < QTEE_IDX_BO(c)) {
+			*err = oi_arg_read(src, i, a->b.kptr, a->b.size);
+			if (*err)
+				goto err_put;
+		}
+	}
+	for (i = qtee_idx_io(c); i < qtee_idx_oo(c); i++)
+		if (src->args[i].o)	/* put: oi_request_free() */
+			req->inv.args[i].o = oi_object_get(src->args[i].o);
+	*err = 0;
+	return req;
+
+err_put:
+	oi_request_put(req);
+	return NULL;
+}
+
+/* Hand the answer of @req to the invocation @dst it was made for. */
+static int oi_request_collect(struct oi_request *req, struct oi_invocation *dst)
+{
+	struct oi_invocation *inv = &req->inv;
+	unsigned int i, c = inv->counts;
+	int ret = 0;
+
+	dst->result = inv->result;
+	if (inv->result != QTEE_OK)
+		return 0;
+	for (i = QTEE_IDX_BO(c); i < qtee_idx_io(c) && !ret; i++)
+		ret = oi_arg_write(dst, i, inv->args[i].b.kptr, inv->args[i].b.size);
+	if (ret)
+		return ret;
+	for (i = qtee_idx_oo(c); i < qtee_num_args(c); i++) {
+		dst->args[i].o = inv->args[i].o;	/* the reference moves */
+		inv->args[i].o = NULL;
+	}
+	return 0;
+}
+
+/* Answer @req with @result and no outputs; wakes its invoker. */
+static void oi_request_answer_locked(struct oi_request *req, int result)
+{
+	lockdep_assert_held(&req->srv->lock);
+	req->inv.result = result;
+	req->state = OI_REQ_ANSWERED;
+	wake_up(&req->wq);
+}
+
+static bool oi_request_answered(struct oi_request *req)
+{
+	return READ_ONCE(req->state) == OI_REQ_ANSWERED;
+}
+
+/* ---- hosted objects ---- */
+
+static struct oi_user_object *to_user_object(struct oi_object *obj)
+{
+	return container_of(obj, struct oi_user_object, base);
+}
+
+static int oi_user_object_invoke(struct oi_object *obj,
+				 struct oi_invocation *inv)
+{
+	struct oi_user_object *uo = to_user_object(obj);
+	struct oi_server *srv = uo->srv;
+	struct oi_request *req;
+	int ret;
+
+	req = oi_request_new(uo, inv, &ret);
+	if (!req)
+		return ret;
+
+	if (inv->serve == srv) {
+		/* The invoking thread serves it: hand it back up. */
+		inv->parked = req;
+		inv->park_ctx = req;
+		return OI_PARKED;
+	}
+
+	mutex_lock(&srv->lock);
+	if (srv->dead) {
+		mutex_unlock(&srv->lock);
+		oi_request_put(req);
+		inv->result = QTEE_ERROR_DEFUNCT;
+		return 0;
+	}
+	kref_get(&req->ref);	/* put: RECV's delivery or the server's death */
+	list_add_tail(&req->node, &srv->queue);
+	oi_server_event_locked(srv);
+	mutex_unlock(&srv->lock);
+
+	if (___wait_event(req->wq, oi_request_answered(req),
+			  (TASK_KILLABLE | TASK_FREEZABLE), 0, 0, schedule())) {
+		/* Killed: nobody will read the answer.  Unqueue if we can. */
+		mutex_lock(&srv->lock);
+		if (req->state == OI_REQ_QUEUED) {
+			list_del_init(&req->node);
+			oi_request_put(req);	/* the queue's */
+		}
+		mutex_unlock(&srv->lock);
+		oi_request_put(req);
+		return -EINTR;
+	}
+	ret = oi_request_collect(req, inv);
+	oi_request_put(req);
+	return ret;
+}
+
+static int oi_user_object_resume(struct oi_object *obj,
+				 struct oi_invocation *inv)
+{
+	struct oi_request *req = inv->park_ctx;
+	int ret;
+
+	inv->park_ctx = NULL;
+	inv->parked = NULL;
+	ret = oi_request_collect(req, inv);
+	oi_request_put(req);
+	return ret;
+}
+
+static void oi_user_object_abandon(struct oi_object *obj,
+				   struct oi_invocation *inv)
+{
+	oi_request_put(inv->park_ctx);
+	inv->park_ctx = NULL;
+	inv->parked = NULL;
+}
+
+static void oi_user_object_destroy(struct oi_object *obj)
+{
+	struct oi_user_object *uo = to_user_object(obj);
+	struct oi_server *srv = uo->srv;
+	struct oi_request *rel = uo->release;
+
+	mutex_lock(&srv->lock);
+	xa_erase(&srv->objects, uo->handle);
+	if (!srv->dead) {
+		/* The host learns of it exactly once: this is the last put. */
+		list_add_tail(&rel->node, &srv->queue);
+		oi_server_event_locked(srv);
+		rel = NULL;
+	}
+	mutex_unlock(&srv->lock);
+	if (rel)
+		oi_request_put(rel);
+	oi_server_put(srv);	/* get: oi_server_add() */
+	kfree(uo);
+}
+
+static const struct oi_object_ops oi_user_object_ops = {
+	.name = "user",
+	.invoke = oi_user_object_invoke,
+	.resume = oi_user_object_resume,
+	.abandon = oi_user_object_abandon,
+	.destroy = oi_user_object_destroy,
+};
+
+/* ---- delivering requests to userspace ---- */
+
+/* The bytes a request's input buffers need at the host, each 8-aligned. */
+static size_t oi_request_buf_bytes(struct oi_request *req)
+{
+	unsigned int i;
+	size_t total = 0;
+
+	for (i = 0; i < QTEE_NUM_BI(req->inv.counts); i++)
+		total += ALIGN(req->inv.args[i].b.size, 8);
+	return total;
+}
+
+/*
+ * Write @req into the host's struct objinvoke_request @k (already copied
+ * in) at @ureq: input buffers into k->buf, the argument array, input
+ * objects as new fds.  All or nothing: fds are installed last.
+ * Returns 0, -ENOSPC (k->buf_size says what is needed), -EFAULT, -EMFILE.
+ */
+static int oi_request_deliver(struct oi_request *req,
+			      struct objinvoke_request *k, void __user *ureq)
+{
+	struct oi_invocation *inv = &req->inv;
+	unsigned int i, n = qtee_num_args(inv->counts);
+	struct file *files[QTEE_MAX_PER_KIND] = {};
+	struct objinvoke_arg *uargs;
+	size_t need = oi_request_buf_bytes(req), off = 0;
+	int ret = 0, fd;
+
+	k->id = req->id;
+	k->cookie = req->cookie;
+	k->handle = req->handle;
+	k->kind = req->kind;
+	k->op = req->kind == OBJINVOKE_REQUEST_INVOKE ? inv->op : 0;
+	k->counts = req->kind == OBJINVOKE_REQUEST_INVOKE ? inv->counts : 0;
+	if (req->kind != OBJINVOKE_REQUEST_INVOKE)
+		n = 0;
+	if (n > k->args_cap || need > k->buf_size) {
+		k->buf_size = need;
+		k->args_cap = n;
+		return copy_to_user(ureq, k, sizeof(*k)) ? -EFAULT : -ENOSPC;
+	}
+
+	uargs = kcalloc(QTEE_MAX_ARGS, sizeof(*uargs), GFP_KERNEL);
+	if (!uargs)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct oi_arg *a = &inv->args[i];
+
+		uargs[i].fd = OBJINVOKE_FD_NONE;
+		if (i < QTEE_IDX_BO(inv->counts)) {
+			uargs[i].addr = k->buf + off;
+			uargs[i].size = a->b.size;
+			if (copy_to_user(u64_to_user_ptr(uargs[i].addr),
+					 a->b.kptr, a->b.size)) {
+				ret = -EFAULT;
+				goto out_undo;
+			}
+			off += ALIGN(a->b.size, 8);
+		} else if (i < qtee_idx_io(inv->counts)) {
+			uargs[i].size = a->b.size;
+		} else if (i < qtee_idx_oo(inv->counts) && a->o) {
+			fd = get_unused_fd_flags(O_CLOEXEC);
+			if (fd < 0) {
+				ret = fd;
+				goto out_undo;
+			}
+			files[i - qtee_idx_io(inv->counts)] = oi_object_file(a->o);
+			if (IS_ERR(files[i - qtee_idx_io(inv->counts)])) {
+				ret = PTR_ERR(files[i - qtee_idx_io(inv->counts)]);
+				files[i - qtee_idx_io(inv->counts)] = NULL;
+				put_unused_fd(fd);
+				goto out_undo;
+			}
+			uargs[i].fd = fd;
+		}
+	}
+	k->buf_size = off;
+	if ((n && copy_to_user(u64_to_user_ptr(k->args), uargs,
+			       n * sizeof(*uargs))) ||
+	    copy_to_user(ureq, k, sizeof(*k)))
+		ret = -EFAULT;
+
+out_undo:
+	for (i = 0; i < QTEE_MAX_PER_KIND; i++) {
+		unsigned int at = qtee_idx_io(inv->counts) + i;
+
+		if (!files[i])
+			continue;
+		if (ret) {
+			put_unused_fd(uargs[at].fd);
+			fput(files[i]);
+		} else {
+			fd_install(uargs[at].fd, files[i]);
+		}
+	}
+	kfree(uargs);
+	return ret;
+}
+
+/* Result the invoker sees when its request could not be delivered. */
+static int oi_deliver_error_result(int err)
+{
+	switch (err) {
+	case -ENOSPC:
+		return QTEE_ERROR_MAXDATA;
+	case -EMFILE:
+	case -ENFILE:
+		return QTEE_ERROR_NOSLOTS;
+	default:
+		return oi_errno_to_result(err);
+	}
+}
+
+/*
+ * Give @req an ID for its delivery, reserved but not yet visible: the
+ * server's death must not find (and answer, and free) a request whose
+ * delivery to userspace is still being written.  xa_store() publishes it.
+ */
+static int oi_server_reserve_id(struct oi_server *srv, struct oi_request *req)
+{
+	int ret;
+
+	mutex_lock(&srv->lock);
+	ret = srv->dead ? -ENODEV :
+	      xa_alloc_cyclic(&srv->delivered, &req->id, NULL, xa_limit_32b,
+			      &srv->next_id, GFP_KERNEL);
+	if (ret >= 0) {
+		ret = 0;
+		req->state = OI_REQ_DELIVERED;
+		req->owner = current;
+	}
+	mutex_unlock(&srv->lock);
+	return ret;
+}
+
+/**
+ * oi_server_park() - give a request to the thread whose invocation made it
+ * @srv:  the server the thread serves (its invocation's ->serve).
+ * @req:  the parked request (the invocation's ->parked).
+ * @uc:   the parked ioctl, resumed by the reply.
+ * @ureq: the thread's struct objinvoke_request.
+ *
+ * On failure the request is answered with an error on the host's behalf
+ * and the caller resumes the invocation at once.
+ *
+ * Context: process context, the invoking thread.
+ * Return: 0 when the thread now holds the request, or -errno.
+ */
+int oi_server_park(struct oi_server *srv, struct oi_request *req,
+		   struct oi_user_call *uc, void __user *ureq)
+{
+	struct objinvoke_request k;
+	int ret = 0;
+
+	if (copy_from_user(&k, ureq, sizeof(k)))
+		ret = -EFAULT;
+	if (!ret)
+		ret = oi_server_reserve_id(srv, req);
+	if (!ret) {
+		req->cont = uc;
+		ret = oi_request_deliver(req, &k, ureq);
+	}
+
+	mutex_lock(&srv->lock);
+	if (!ret && !srv->dead) {
+		/* The reply resumes @uc; the server's death abandons it. */
+		kref_get(&req->ref);	/* put: the reply, or the death */
+		xa_store(&srv->delivered, req->id, req, GFP_KERNEL);
+		mutex_unlock(&srv->lock);
+		return 0;
+	}
+	if (req->id)
+		xa_erase(&srv->delivered, req->id);
+	req->cont = NULL;
+	ret = ret ?: -ENODEV;
+	oi_request_answer_locked(req, ret == -ENODEV ? QTEE_ERROR_DEFUNCT :
+				 oi_deliver_error_result(ret));
+	mutex_unlock(&srv->lock);
+	return ret;
+}
+
+/**
+ * oi_server_depth() - how many requests the calling thread holds
+ * @srv: a server.
+ *
+ * Each is an invocation nested below whatever the thread does next.
+ * Context: process context.
+ * Return: the count.
+ */
+int oi_server_depth(struct oi_server *srv)
+{
+	struct oi_request *req;
+	unsigned long id;
+	int depth = 0;
+
+	mutex_lock(&srv->lock);
+	xa_for_each(&srv->delivered, id, req)
+		if (req->owner == current)
+			depth++;
+	mutex_unlock(&srv->lock);
+	return depth;
+}
+
+/* ---- the server fd ---- */
+
+static long oi_server_add(struct oi_server *srv, unsigned int cmd,
+			  void __user *uarg)
+{
+	struct objinvoke_server_add k;
+	struct oi_user_object *uo;
+	int ret, fd;
+
+	ret = oi_copy_struct_in(&k, sizeof(k), sizeof(k), cmd, uarg);
+	if (ret)
+		return ret;
+	if (k.flags || k.reserved || k.fd || k.handle)
+		return -EINVAL;
+
+	uo = kzalloc(sizeof(*uo), GFP_KERNEL);
+	if (!uo)
+		return -ENOMEM;
+	oi_object_init(&uo->base, &oi_user_object_ops);
+	uo->cookie = k.cookie;
+	uo->srv = srv;
+	uo->release = oi_request_alloc(srv, OBJINVOKE_REQUEST_RELEASE, uo);
+	if (!uo->release) {
+		kfree(uo);
+		return -ENOMEM;
+	}
+
+	mutex_lock(&srv->lock);
+	ret = srv->dead ? -ESHUTDOWN :
+	      xa_alloc(&srv->objects, &uo->handle, uo, xa_limit_32b, GFP_KERNEL);
+	mutex_unlock(&srv->lock);
+	if (ret) {
+		oi_request_put(uo->release);
+		kfree(uo);
+		return ret;
+	}
+	uo->release->handle = uo->handle;
+	kref_get(&srv->ref);	/* put: oi_user_object_destroy() */
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto out_put;
+	}
+	k.fd = fd;
+	k.handle = uo->handle;
+	if (copy_to_user(uarg, &k, sizeof(k))) {
+		put_unused_fd(fd);
+		ret = -EFAULT;
+		goto out_put;
+	}
+	{
+		struct file *file = oi_object_file(&uo->base);
+
+		if (IS_ERR(file)) {
+			put_unused_fd(fd);
+			ret = PTR_ERR(file);
+			goto out_put;
+		}
+		fd_install(fd, file);
+	}
+out_put:
+	/* The fd holds its own reference; a failed add releases at once. */
+	oi_object_put(&uo->base);
+	return ret;
+}
+
+static long oi_server_get(struct oi_server *srv, unsigned int cmd,
+			  void __user *uarg)
+{
+	struct objinvoke_server_get k;
+	struct oi_user_object *uo;
+	int ret;
+
+	ret = oi_copy_struct_in(&k, sizeof(k), sizeof(k), cmd, uarg);
+	if (ret)
+		return ret;
+	if (k.reserved || k.fd)
+		return -EINVAL;
+
+	mutex_lock(&srv->lock);
+	uo = xa_load(&srv->objects, k.handle);
+	/* Once its count hit zero, the release request is on its way. */
+	if (uo && !kref_get_unless_zero(&uo->base.ref))
+		uo = NULL;
+	mutex_unlock(&srv->lock);
+	if (!uo)
+		return -ENOENT;
+
+	ret = oi_object_install(&uo->base);
+	oi_object_put(&uo->base);
+	if (ret < 0)
+		return ret;
+	k.fd = ret;
+	return put_user(k.fd, (u32 __user *)(uarg +
+			offsetof(struct objinvoke_server_get, fd))) ? -EFAULT : 0;
+}
+
+static long oi_server_recv(struct oi_server *srv, unsigned int cmd,
+			   void __user *uarg)
+{
+	struct objinvoke_request k;
+	struct oi_request *req;
+	int ret;
+
+	ret = oi_copy_struct_in(&k, sizeof(k), sizeof(k), cmd, uarg);
+	if (ret)
+		return ret;
+	if (k.flags & ~OBJINVOKE_RECV_NONBLOCK || k.reserved)
+		return -EINVAL;
+
+	for (;;) {
+		int seen = atomic_read(&srv->events);
+
+		mutex_lock(&srv->lock);
+		if (srv->dead) {
+			mutex_unlock(&srv->lock);
+			return -ESHUTDOWN;
+		}
+		req = list_first_entry_or_null(&srv->queue, struct oi_request,
+					       node);
+		if (req)
+			list_del_init(&req->node);
+		mutex_unlock(&srv->lock);
+		if (req)
+			break;
+		if (k.flags & OBJINVOKE_RECV_NONBLOCK)
+			return -EAGAIN;
+		if (wait_event_freezable(srv->wq,
+					 atomic_read(&srv->events) != seen))
+			return -EINTR;
+	}
+
+	/* The queue's reference is ours now, until we publish or requeue. */
+	if (req->kind == OBJINVOKE_REQUEST_INVOKE)
+		ret = oi_server_reserve_id(srv, req);
+	if (!ret)
+		ret = oi_request_deliver(req, &k, uarg);
+
+	mutex_lock(&srv->lock);
+	if (req->kind != OBJINVOKE_REQUEST_INVOKE && !ret) {
+		mutex_unlock(&srv->lock);
+		oi_request_put(req);	/* the notice is delivered: done */
+		return 0;
+	}
+	if (!ret && !srv->dead) {
+		xa_store(&srv->delivered, req->id, req, GFP_KERNEL);
+		mutex_unlock(&srv->lock);
+		return 0;
+	}
+	if (req->id) {
+		xa_erase(&srv->delivered, req->id);
+		req->id = 0;
+	}
+	if (srv->dead) {
+		/*
+		 * Died meanwhile: the invoker gets DEFUNCT; a delivered
+		 * request stays delivered (its fds are the host's) and its
+		 * reply will find nothing.
+		 */
+		if (req->kind == OBJINVOKE_REQUEST_INVOKE)
+			oi_request_answer_locked(req, QTEE_ERROR_DEFUNCT);
+		mutex_unlock(&srv->lock);
+		oi_request_put(req);
+		return ret;
+	}
+	/* Give it back, as it was, for this or another thread. */
+	req->state = OI_REQ_QUEUED;
+	req->owner = NULL;
+	list_add(&req->node, &srv->queue);
+	oi_server_event_locked(srv);
+	mutex_unlock(&srv->lock);
+	return ret;
+}
+
+/*
+ * Read the host's answer into @req: output buffers (never more than
+ * reserved) and output objects.  Returns 0 or the errno of what was wrong
+ * with the reply, having set the result the invoker will see.
+ */
+static int oi_reply_apply(struct oi_request *req, const struct objinvoke_reply *k)
+{
+	struct oi_invocation *inv = &req->inv;
+	unsigned int i, c = inv->counts, n = qtee_num_args(c);
+	struct objinvoke_arg *uargs;
+	int ret = 0;
+
+	inv->result = (s32)k->result;
+	if (inv->result != QTEE_OK || !(QTEE_NUM_BO(c) + QTEE_NUM_OO(c)))
+		return 0;
+
+	uargs = kcalloc(n, sizeof(*uargs), GFP_KERNEL);
+	if (!uargs) {
+		inv->result = QTEE_ERROR_KMEM;
+		return -ENOMEM;
+	}
+	if (copy_from_user(uargs, u64_to_user_ptr(k->args), n * sizeof(*uargs))) {
+		inv->result = QTEE_ERROR_INVALID;
+		ret = -EFAULT;
+		goto out;
+	}
+	for (i = QTEE_IDX_BO(c); i < qtee_idx_io(c); i++) {
+		if (uargs[i].size > inv->args[i].b.size) {
+			inv->result = QTEE_ERROR_SIZE_OUT;
+			ret = -EMSGSIZE;
+			goto out;
+		}
+		if (copy_from_user(inv->args[i].b.kptr,
+				   u64_to_user_ptr(uargs[i].addr), uargs[i].size)) {
+			inv->result = QTEE_ERROR_INVALID;
+			ret = -EFAULT;
+			goto out;
+		}
+		inv->args[i].b.size = uargs[i].size;
+	}
+	for (i = qtee_idx_oo(c); i < n; i++) {
+		if (uargs[i].fd == OBJINVOKE_FD_NONE)
+			continue;
+		inv->args[i].o = uargs[i].fd > INT_MAX ? NULL :
+				 oi_object_from_fd(uargs[i].fd, &ret);
+		if (!inv->args[i].o) {
+			ret = ret ?: -EBADF;
+			inv->result = QTEE_ERROR_BADOBJ;
+			goto out;
+		}
+	}
+out:
+	if (ret)
+		oi_invocation_put_out_objects(inv);
+	kfree(uargs);
+	return ret;
+}
+
+static long oi_server_reply(struct oi_server *srv, unsigned int cmd,
+			    void __user *uarg)
+{
+	struct objinvoke_reply k;
+	struct oi_request *req;
+	struct oi_user_call *cont;
+	int ret;
+
+	ret = oi_copy_struct_in(&k, sizeof(k), sizeof(k), cmd, uarg);
+	if (ret)
+		return ret;
+	if (k.flags || k.reserved || !k.id || k.id > U32_MAX)
+		return -EINVAL;
+
+	mutex_lock(&srv->lock);
+	req = xa_load(&srv->delivered, k.id);
+	/* Only the thread that holds a parked request can carry it on. */
+	if (req && (!req->cont || req->owner == current))
+		xa_erase(&srv->delivered, k.id);
+	else
+		req = NULL;
+	mutex_unlock(&srv->lock);
+	if (!req)
+		return -ENOENT;
+
+	ret = oi_reply_apply(req, &k);
+	cont = req->cont;
+	mutex_lock(&srv->lock);
+	oi_request_answer_locked(req, req->inv.result);
+	mutex_unlock(&srv->lock);
+	oi_request_put(req);	/* the delivery's */
+
+	/* A parked invocation goes on in this thread, and reports itself. */
+	return cont ? oi_invoke_continue(cont) : ret;
+}
+
+/* Close or shutdown: answer everything DEFUNCT, wake every waiter. */
+static void oi_server_kill(struct oi_server *srv)
+{
+	struct oi_request *req, *tmp;
+	LIST_HEAD(doomed);
+	unsigned long id;
+
+	mutex_lock(&srv->lock);
+	if (srv->dead) {
+		mutex_unlock(&srv->lock);
+		return;
+	}
+	srv->dead = true;
+	list_splice_init(&srv->queue, &doomed);
+	xa_for_each(&srv->delivered, id, req) {
+		xa_erase(&srv->delivered, id);
+		list_add_tail(&req->node, &doomed);
+	}
+	list_for_each_entry(req, &doomed, node)
+		if (req->kind == OBJINVOKE_REQUEST_INVOKE && !req->cont)
+			oi_request_answer_locked(req, QTEE_ERROR_DEFUNCT);
+	oi_server_event_locked(srv);
+	mutex_unlock(&srv->lock);
+
+	/* Puts outside the lock: they may destroy objects of this server. */
+	list_for_each_entry_safe(req, tmp, &doomed, node) {
+		list_del_init(&req->node);
+		if (req->cont)
+			oi_invoke_abandon(req->cont);
+		oi_request_put(req);
+	}
+}
+
+static long oi_server_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct oi_server *srv = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	if (oi_ioctl_matches(cmd, OBJINVOKE_IOC_SERVER_ADD))
+		return oi_server_add(srv, cmd, uarg);
+	if (oi_ioctl_matches(cmd, OBJINVOKE_IOC_SERVER_GET))
+		return oi_server_get(srv, cmd, uarg);
+	if (oi_ioctl_matches(cmd, OBJINVOKE_IOC_SERVER_RECV))
+		return oi_server_recv(srv, cmd, uarg);
+	if (oi_ioctl_matches(cmd, OBJINVOKE_IOC_SERVER_REPLY))
+		return oi_server_reply(srv, cmd, uarg);
+	if (cmd == OBJINVOKE_IOC_SERVER_SHUTDOWN) {
+		oi_server_kill(srv);
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+static __poll_t oi_server_poll(struct file *file, poll_table *pt)
+{
+	struct oi_server *srv = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &srv->wq, pt);
+	mutex_lock(&srv->lock);
+	if (!list_empty(&srv->queue))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (srv->dead)
+		mask |= EPOLLHUP;
+	mutex_unlock(&srv->lock);
+	return mask;
+}
+
+static int oi_server_file_release(struct inode *inode, struct file *file)
+{
+	struct oi_server *srv = file->private_data;
+
+	oi_server_kill(srv);
+	oi_server_put(srv);	/* get: oi_server_new_ioctl() */
+	return 0;
+}
+
+static const struct file_operations oi_server_fops = {
+	.owner = THIS_MODULE,
+	.release = oi_server_file_release,
+	.unlocked_ioctl = oi_server_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.poll = oi_server_poll,
+	.llseek = noop_llseek,
+};
+
+/**
+ * oi_server_from_fd() - the server behind a server fd
+ * @fd:  a file descriptor of the calling process.
+ * @err: out: -EBADF for a closed fd, -EINVAL for another kind of file.
+ *
+ * Context: process context.
+ * Return: a reference (put with oi_server_put()), or NULL.
+ */
+struct oi_server *oi_server_from_fd(int fd, int *err)
+{
+	struct oi_server *srv = NULL;
+	struct fd f = fdget(fd);
+
+	if (!f.file) {
+		*err = -EBADF;
+		return NULL;
+	}
+	if (f.file->f_op == &oi_server_fops) {
+		srv = f.file->private_data;
+		kref_get(&srv->ref);
+	} else {
+		*err = -EINVAL;
+	}
+	fdput(f);
+	return srv;
+}
+
+/**
+ * oi_server_new_ioctl() - OBJINVOKE_IOC_SERVER_NEW on /dev/objinvoke
+ * @cmd:  the ioctl number.
+ * @uarg: the caller's struct objinvoke_get_object.
+ *
+ * Context: process context.
+ * Return: 0 with a new server fd in ->fd, or -errno.
+ */
+long oi_server_new_ioctl(unsigned int cmd, void __user *uarg)
+{
+	struct objinvoke_get_object k;
+	struct oi_server *srv;
+	struct file *file;
+	int ret, fd;
+
+	ret = oi_copy_struct_in(&k, sizeof(k), sizeof(k), cmd, uarg);
+	if (ret)
+		return ret;
+	if (k.flags || k.reserved || k.fd)
+		return -EINVAL;
+
+	srv = kzalloc(sizeof(*srv), GFP_KERNEL);
+	if (!srv)
+		return -ENOMEM;
+	kref_init(&srv->ref);	/* the file's; put: oi_server_file_release() */
+	mutex_init(&srv->lock);
+	INIT_LIST_HEAD(&srv->queue);
+	xa_init_flags(&srv->delivered, XA_FLAGS_ALLOC1);
+	xa_init_flags(&srv->objects, XA_FLAGS_ALLOC1);
+	init_waitqueue_head(&srv->wq);
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_free;
+	}
+	file = anon_inode_getfile("[objinvoke-server]", &oi_server_fops, srv,
+				  O_RDWR | O_CLOEXEC);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto err_fd;
+	}
+	k.fd = fd;
+	if (copy_to_user(uarg, &k, sizeof(k))) {
+		fput(file);	/* releases the server too */
+		put_unused_fd(fd);
+		return -EFAULT;
+	}
+	fd_install(fd, file);
+	return 0;
+
+err_fd:
+	put_unused_fd(fd);
+err_free:
+	kfree(srv);
+	return ret;
+}

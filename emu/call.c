@@ -10,6 +10,7 @@
 #include <endian.h>
 #include <string.h>
 
+#include "emu.h"
 #include "log.h"
 #include "objtable.h"
 
@@ -123,11 +124,65 @@ void emu_call_owe_release(struct emu_call *c, uint32_t id)
 	if (!(id & QTEE_OBJ_NS_BIT) || id == QTEE_OBJ_PRIMORDIAL)
 		return;
 	if (c->n_releases == EMU_MAX_RELEASES) {
-		emu_err("too many NW references in one invocation: %#x leaks",
-			id);
+		emu_relq_push(&c->emu->relq, id);
 		return;
 	}
 	c->releases[c->n_releases++] = id;
+}
+
+bool emu_call_keep_ref(struct emu_call *c, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n_releases; i++) {
+		if (c->releases[i] == id) {
+			c->releases[i] = c->releases[--c->n_releases];
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Owed NW IDs the answer also names: taken out of this answer's releases
+ * into @later, to be queued once this answer has drained the queue.
+ */
+static unsigned int defer_named(struct emu_call *c, uint32_t *later)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < emu_call_noo(c); i++)
+		if (emu_call_keep_ref(c, c->oo[i].id))
+			later[n++] = c->oo[i].id;
+	return n;
+}
+
+/* The owed releases, then the queue's, from offset 0 of the outbound. */
+static uint32_t put_releases(struct emu_call *c)
+{
+	uint32_t pos = 0;
+	unsigned int i;
+
+	/* Async messages nobody will read: keep the references queued. */
+	if (c->async_unread) {
+		for (i = 0; i < c->n_releases; i++)
+			emu_relq_push(&c->emu->relq, c->releases[i]);
+		return 0;
+	}
+	if (c->n_releases) {
+		if (qtee_async_put_release(c->outbound, c->out_size, &pos,
+					   c->releases, c->n_releases)) {
+			emu_err("no room to release %u NW references: queued",
+				c->n_releases);
+			for (i = 0; i < c->n_releases; i++)
+				emu_relq_push(&c->emu->relq, c->releases[i]);
+		} else {
+			emu_trace("released %u NW references", c->n_releases);
+		}
+	}
+	emu_relq_drain(&c->emu->relq, c->outbound, c->out_size, &pos,
+		       EMU_ASYNC_RESERVE);
+	return pos;
 }
 
 /* Output sizes and objects into the inbound buffer, for an OK answer. */
@@ -148,8 +203,8 @@ static void write_outputs(struct emu_call *c)
 
 void emu_call_finish(struct emu_call *c, int32_t result)
 {
-	uint32_t pos = 0;
-	unsigned int i;
+	uint32_t later[QTEE_MAX_PER_KIND];
+	unsigned int i, n_later = 0;
 
 	c->status = EMU_STATUS_DONE;
 	c->result = result;
@@ -157,20 +212,16 @@ void emu_call_finish(struct emu_call *c, int32_t result)
 	c->reply_out_size = c->out_size;
 
 	/* The NW reads outputs only on success; otherwise leave them be. */
-	if (c->parsed && result == QTEE_OK)
+	if (c->parsed && result == QTEE_OK) {
+		n_later = defer_named(c, later);
 		write_outputs(c);
+	}
 	for (i = 0; i < QTEE_MAX_PER_KIND; i++)
 		drop_oo(c, i);
 
 	/* The outbound buffer now carries only the async messages. */
 	memset(c->outbound, 0, c->out_size);
-	if (c->n_releases) {
-		if (qtee_async_put_release(c->outbound, c->out_size, &pos,
-					   c->releases, c->n_releases))
-			emu_err("no room to release %u NW references",
-				c->n_releases);
-		else
-			emu_trace("released %u NW references", c->n_releases);
-	}
-	c->async_end = pos;
+	c->async_end = put_releases(c);
+	for (i = 0; i < n_later; i++)
+		emu_relq_push(&c->emu->relq, later[i]);
 }

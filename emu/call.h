@@ -30,6 +30,11 @@ struct emu_obj;
 #define EMU_INBOUND_MAX		((4U << 20) + 64U * 1024U)
 /* NW references one invocation can give back in its final COMPLETE. */
 #define EMU_MAX_RELEASES	128U
+/*
+ * Outbound bytes the pending-release queue leaves free after the async
+ * messages of a DONE: room for the one message a fault appends.
+ */
+#define EMU_ASYNC_RESERVE	16U
 
 /* struct objinvoke_emu_done.status values, restated for the logic. */
 #define EMU_STATUS_DONE		0U
@@ -70,6 +75,8 @@ struct emu_call {
 	/* NW references to give back with the answer. */
 	uint32_t releases[EMU_MAX_RELEASES];
 	unsigned int n_releases;
+	/* The answer's async messages will not be read (a refused status). */
+	bool async_unread;
 
 	/* The answer, set by emu_call_finish(). */
 	uint32_t status;
@@ -142,8 +149,17 @@ void emu_call_set_oo_obj(struct emu_call *c, unsigned int i,
 /* ...or an ID that carries no reference (NULL, or an NW object). */
 void emu_call_set_oo_id(struct emu_call *c, unsigned int i, uint32_t id);
 
-/* Owe the NW one release of an NW ID (the primordial object is exempt). */
+/*
+ * Owe the NW one release of an NW ID (the primordial object is exempt).
+ * Past EMU_MAX_RELEASES the release goes to the pending-release queue.
+ */
 void emu_call_owe_release(struct emu_call *c, uint32_t id);
+/*
+ * Keep one owed reference beyond the invocation: the release of @id is no
+ * longer owed by this call, and the caller must give it back later
+ * (emu_relq_push()).  False if no release of @id was owed.
+ */
+bool emu_call_keep_ref(struct emu_call *c, uint32_t id);
 
 /* A callback to an NW object with up to four of each buffer kind. */
 #define EMU_CB_MAX	4
@@ -160,6 +176,12 @@ struct emu_cb {
 		uint32_t cap;
 		uint32_t len;	/* out: bytes the NW wrote */
 	} bo[EMU_CB_MAX];
+	/*
+	 * Input objects, sent as they are: the caller gives the NW a
+	 * reference for each TEE object among them (emu_obj_give_nw()).
+	 */
+	unsigned int nio;
+	uint32_t io[EMU_CB_MAX];
 	uint32_t oo[EMU_CB_MAX];	/* out: IDs the NW returned */
 };
 
@@ -167,7 +189,8 @@ struct emu_cb {
  * Call an NW object and wait for its answer.  Returns the response's
  * result; QTEE_ERROR_DEFUNCT when the NW went away, QTEE_ERROR_INVALID
  * when the response is unusable.  NW objects the response returns carry
- * a reference: they are owed back with this invocation's answer.
+ * a reference: they are owed back with this invocation's answer.  The
+ * request's outbound tail carries what fits of the pending releases.
  */
 int32_t emu_call_callback(struct emu_call *c, struct emu_cb *cb);
 /*
@@ -180,8 +203,11 @@ int32_t emu_call_send_raw(struct emu_call *c, const struct qtee_msg *req);
 /*
  * Finish with a DONE answer: write output sizes and objects into the
  * inbound buffer (only when result is QTEE_OK; output objects are then
- * given to the NW), and the owed releases at the start of the outbound
- * buffer.
+ * given to the NW), and at the start of the outbound buffer the owed
+ * releases, then what fits of the pending-release queue.  An owed NW ID
+ * that is also an output object goes to the queue instead: the kernel
+ * processes releases before it reads outputs, so releasing it here would
+ * make the output name an ID it just forgot.
  */
 void emu_call_finish(struct emu_call *c, int32_t result);
 

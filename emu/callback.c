@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "call.h"
+#include "emu.h"
 #include "log.h"
 
 int32_t emu_call_send_raw(struct emu_call *c, const struct qtee_msg *req)
@@ -35,7 +36,7 @@ static int build(struct emu_call *c, struct qtee_msg *req,
 	memset(c->outbound, 0, c->out_size);
 	if (qtee_msg_init(req, c->outbound, c->out_size, QTEE_MSG_CALLBACK,
 			  cb->id, cb->op,
-			  QTEE_COUNTS(cb->nbi, cb->nbo, 0U, cb->noo)))
+			  QTEE_COUNTS(cb->nbi, cb->nbo, cb->nio, cb->noo)))
 		return -1;
 	for (i = 0; i < cb->nbi; i++) {
 		if (qtee_msg_add_buf(req, i, cb->bi[i].len, &p))
@@ -45,6 +46,8 @@ static int build(struct emu_call *c, struct qtee_msg *req,
 	for (i = 0; i < cb->nbo; i++)
 		if (qtee_msg_add_buf(req, cb->nbi + i, cb->bo[i].cap, &p))
 			return -1;
+	for (i = 0; i < cb->nio; i++)
+		qtee_msg_set_obj(req, qtee_idx_io(req->counts) + i, cb->io[i]);
 	return 0;
 }
 
@@ -52,14 +55,21 @@ int32_t emu_call_callback(struct emu_call *c, struct emu_cb *cb)
 {
 	struct qtee_msg req;
 	unsigned int i;
-	uint32_t len;
+	uint32_t len, pos;
 	int32_t r;
 
 	if (cb->nbi > EMU_CB_MAX || cb->nbo > EMU_CB_MAX ||
-	    cb->noo > EMU_CB_MAX || build(c, &req, cb)) {
+	    cb->nio > EMU_CB_MAX || cb->noo > EMU_CB_MAX ||
+	    build(c, &req, cb)) {
 		emu_err("callback to %#x op %#x does not fit", cb->id, cb->op);
 		return QTEE_ERROR_INVALID;
 	}
+	/*
+	 * Pending releases ride in the request's tail.  None of them names
+	 * this request's target or inputs: those are references still held.
+	 */
+	pos = qtee_async_start(&req);
+	emu_relq_drain(&c->emu->relq, c->outbound, c->out_size, &pos, 0);
 	r = emu_call_send_raw(c, &req);
 	if (r != QTEE_OK)
 		return r;

@@ -8,12 +8,15 @@
 void emu_init(struct emu *e)
 {
 	emu_objtable_init(&e->table, EMU_OBJTABLE_DEFAULT_MAX);
+	emu_relq_init(&e->relq, EMU_RELQ_MAX);
 	e->sleep_ms = emu_sleep_ms;
 }
 
 void emu_fini(struct emu *e)
 {
+	/* Objects may queue releases as they go: the queue goes last. */
 	emu_objtable_destroy(&e->table);
+	emu_relq_destroy(&e->relq);
 }
 
 void emu_sleep_ms(uint32_t ms)

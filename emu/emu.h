@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "objtable.h"
+#include "relq.h"
 
 /* The QTEE version the feature-version service reports: 5.22.0. */
 #define EMU_QTEE_MAJOR		5U
@@ -22,6 +23,8 @@
 
 struct emu {
 	struct emu_objtable table;
+	/* NW references to give back with some later COMPLETE. */
+	struct emu_relq relq;
 	/* Sleeps the secure thread; tests replace it to keep time. */
 	void (*sleep_ms)(uint32_t ms);
 };

@@ -141,6 +141,9 @@ void emu_fault_finish(struct emu_call *c, int32_t result, uint32_t fault)
 
 	if (fault == ITestService_FAULT_OUT_UNKNOWN_NS_OBJ)
 		applied = swap_out_object(c);
+	/* The kernel reads no async message of a refused completion. */
+	if (fault == ITestService_FAULT_BAD_STATUS)
+		c->async_unread = true;
 	emu_call_finish(c, result);
 
 	switch (fault) {

@@ -24,7 +24,14 @@
 #include "log.h"
 #include "smc_loop.h"
 
-#define DEFAULT_THREADS	4U
+/*
+ * Callbacks nest: a process answering a callback may invoke the TEE again,
+ * up to 8 deep, and every level holds its secure thread while it waits for
+ * the response.  With fewer threads than the deepest chain, the innermost
+ * invocation waits forever for a thread that only the chain would free;
+ * 16 covers a full chain and leaves 8 for everyone else.
+ */
+#define DEFAULT_THREADS	16U
 #define MAX_THREADS	64U
 
 struct options {

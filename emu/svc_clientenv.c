@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /* Client environments: open a service by UID, bound to the env's caller. */
+#include "ICallbackService.h"
 #include "IClientEnv.h"
 #include "IFeatureVersion.h"
 #include "ITestService.h"
@@ -25,6 +26,10 @@ static int32_t env_open(struct emu_obj *self, struct emu_call *c)
 		break;
 	case IFeatureVersion_UID:
 		r = emu_featver_new(c->emu, cr, &svc);
+		break;
+	case ICallbackService_UID:
+		/* Bound to nobody: it only calls what it is given. */
+		r = emu_cbsvc_new(c->emu, &svc);
 		break;
 	default:
 		return IClientEnv_ERROR_NOT_FOUND;

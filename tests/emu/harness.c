@@ -11,6 +11,7 @@
 
 #include <linux/objinvoke.h>
 
+#include "ICallbackService.h"
 #include "IClientEnv.h"
 #include "ITestService.h"
 #include "dispatch.h"
@@ -186,11 +187,17 @@ uint32_t h_oo(struct harness *h, unsigned int oo)
 
 unsigned int h_releases(struct harness *h, uint32_t *ids, unsigned int max)
 {
+	return h_async_ids(h->out, 0, ids, max);
+}
+
+unsigned int h_async_ids(const void *buf, uint32_t pos, uint32_t *ids,
+			 unsigned int max)
+{
 	struct qtee_async a;
 	unsigned int n = 0;
-	uint32_t pos = 0, i;
+	uint32_t i;
 
-	while (qtee_async_next(h->out, sizeof(h->out), &pos, &a) == 0) {
+	while (qtee_async_next(buf, EMU_OUTBOUND_SIZE, &pos, &a) == 0) {
 		assert_int_equal(a.op, QTEE_ASYNC_OP_RELEASE);
 		for (i = 0; i < a.count; i++) {
 			assert_true(n < max);
@@ -198,6 +205,13 @@ unsigned int h_releases(struct harness *h, uint32_t *ids, unsigned int max)
 		}
 	}
 	return n;
+}
+
+void h_cb_msg(struct harness *h, unsigned int i, struct qtee_msg *m)
+{
+	assert_true(i < H_MAX_CB && i < h->n_cb);
+	assert_int_equal(qtee_msg_parse(m, h->cb[i], EMU_OUTBOUND_SIZE,
+					QTEE_MSG_CALLBACK), 0);
 }
 
 uint32_t h_register(struct harness *h)
@@ -220,6 +234,14 @@ uint32_t h_open(struct harness *h, uint32_t env, uint32_t uid)
 uint32_t h_test_service(struct harness *h)
 {
 	uint32_t env = h_register(h), svc = h_open(h, env, ITestService_UID);
+
+	assert_int_equal(h_release(h, env), QTEE_OK);
+	return svc;
+}
+
+uint32_t h_callback_service(struct harness *h)
+{
+	uint32_t env = h_register(h), svc = h_open(h, env, ICallbackService_UID);
 
 	assert_int_equal(h_release(h, env), QTEE_OK);
 	return svc;

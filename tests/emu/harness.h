@@ -73,11 +73,17 @@ uint32_t h_out_u32(struct harness *h, unsigned int bo);
 uint32_t h_oo(struct harness *h, unsigned int oo);
 /* The IDs of the release messages at the start of the outbound buffer. */
 unsigned int h_releases(struct harness *h, uint32_t *ids, unsigned int max);
+/* The IDs of the release messages in @buf from @pos on. */
+unsigned int h_async_ids(const void *buf, uint32_t pos, uint32_t *ids,
+			 unsigned int max);
+/* Callback request number i as the emulator sent it, parsed. */
+void h_cb_msg(struct harness *h, unsigned int i, struct qtee_msg *m);
 
 /* Whole invocations the tests repeat. */
 uint32_t h_register(struct harness *h);		/* -> client env ID */
 uint32_t h_open(struct harness *h, uint32_t env, uint32_t uid);
 uint32_t h_test_service(struct harness *h);	/* register + open */
+uint32_t h_callback_service(struct harness *h);	/* register + open */
 int32_t h_call_u32(struct harness *h, uint32_t obj, uint32_t op,
 		   uint32_t v);
 int32_t h_get_u32(struct harness *h, uint32_t obj, uint32_t op,

@@ -223,8 +223,9 @@ static int32_t cs_keep(struct cbsvc *s, struct emu_call *c)
 	k->users = 1;	/* the slot's */
 	/* The input's reference is now the slot's, not this answer's. */
 	emu_call_keep_ref(c, k->id);
-	kept_swap(s, k);
 	emu_dbg("callback service %#x keeps %#x", s->obj.id, k->id);
+	/* From here another thread may replace k and free it. */
+	kept_swap(s, k);
 	return QTEE_OK;
 }
 

@@ -5,6 +5,8 @@
  * in a message that no longer names it.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -568,6 +570,121 @@ static void releases_ride_in_callback_requests(void **state)
 	assert_int_equal(emu_relq_count(&h->emu.relq), 0);
 }
 
+/*
+ * Threads keeping, calling and dropping on one service: every kept ID is
+ * released exactly once, and never before a callback that names it.
+ */
+#define W_THREADS	4U
+#define W_ROUNDS	300U
+/* IDs from 1 up: NS | 0 would be the primordial object. */
+#define W_ID(t, i)	(QTEE_OBJ_NS_BIT | ((t) << 16) | ((i) + 1))
+#define W_SLOT(id)	w_released[((id) >> 16) & 0x7fff][((id) & 0xffff) - 1]
+
+static uint32_t w_released[W_THREADS][W_ROUNDS];	/* atomic */
+static uint32_t w_bad;					/* atomic */
+
+static void w_count(const void *buf, uint32_t pos)
+{
+	uint32_t ids[EMU_RELQ_MAX];
+	unsigned int i, n = h_async_ids(buf, pos, ids, EMU_RELQ_MAX);
+
+	for (i = 0; i < n; i++)
+		__atomic_add_fetch(&W_SLOT(ids[i]), 1, __ATOMIC_SEQ_CST);
+}
+
+/* The kernel's order: the request's releases first, then its target. */
+static int w_roundtrip(void *priv, void *outbound, uint32_t out_size)
+{
+	struct qtee_msg req;
+	uint32_t id;
+
+	(void)priv;
+	if (qtee_msg_parse(&req, outbound, out_size, QTEE_MSG_CALLBACK))
+		return -EPROTO;
+	w_count(outbound, qtee_async_start(&req));
+	id = req.cxt;
+	if (__atomic_load_n(&W_SLOT(id), __ATOMIC_SEQ_CST))
+		__atomic_add_fetch(&w_bad, 1, __ATOMIC_SEQ_CST);
+	qtee_msg_write_out_size(&req, QTEE_IDX_BO(req.counts), 0);
+	qtee_msg_set_result(&req, QTEE_OK);
+	return 0;
+}
+
+struct w_arg {
+	struct harness *h;
+	uint32_t svc, t;
+};
+
+static int32_t w_call(struct w_arg *w, uint32_t op, uint32_t counts,
+		      uint32_t io)
+{
+	static const struct emu_transport tx = { .roundtrip = w_roundtrip };
+	unsigned char in[128] = { 0 }, out[EMU_OUTBOUND_SIZE];
+	struct qtee_msg m;
+	struct emu_call c;
+	void *p;
+
+	qtee_msg_init(&m, in, sizeof(in), QTEE_MSG_INVOKE, w->svc, op, counts);
+	if (QTEE_NUM_BI(counts)) {
+		qtee_msg_add_buf(&m, 0, 4, &p);
+		qtee_msg_add_buf(&m, 1, 0, &p);
+		qtee_msg_add_buf(&m, 2, 8, &p);
+	}
+	if (QTEE_NUM_IO(counts))
+		qtee_msg_set_obj(&m, 0, io);
+	emu_call_init(&c, &w->h->emu, &tx, in, m.end, out, sizeof(out));
+	emu_dispatch(&c);
+	w_count(out, 0);
+	return c.result;
+}
+
+static void *w_run(void *arg)
+{
+	struct w_arg *w = arg;
+	uint32_t i;
+	int32_t r;
+
+	for (i = 0; i < W_ROUNDS; i++) {
+		if (w_call(w, ICallbackService_OP_keep,
+			   QTEE_COUNTS(0U, 0U, 1U, 0U), W_ID(w->t, i)))
+			__atomic_add_fetch(&w_bad, 1, __ATOMIC_SEQ_CST);
+		/* Another thread may have dropped it already: BADOBJ is fine. */
+		r = w_call(w, ICallbackService_OP_callKept,
+			   QTEE_COUNTS(2U, 1U, 0U, 0U), 0);
+		if (r && r != QTEE_ERROR_BADOBJ)
+			__atomic_add_fetch(&w_bad, 1, __ATOMIC_SEQ_CST);
+		if (i % 3 == 2)
+			w_call(w, ICallbackService_OP_dropKept, 0, 0);
+	}
+	return NULL;
+}
+
+static void concurrent_keep_call_drop(void **state)
+{
+	struct harness *h = *state;
+	struct w_arg w[W_THREADS];
+	pthread_t th[W_THREADS];
+	uint32_t t, i, svc = h_callback_service(h);
+
+	memset(w_released, 0, sizeof(w_released));
+	w_bad = 0;
+	for (t = 0; t < W_THREADS; t++) {
+		w[t] = (struct w_arg){ .h = h, .svc = svc, .t = t };
+		assert_int_equal(pthread_create(&th[t], NULL, w_run, &w[t]), 0);
+	}
+	for (t = 0; t < W_THREADS; t++)
+		pthread_join(th[t], NULL);
+	/* The service's release gives back whatever it still kept. */
+	w[0].svc = svc;
+	assert_int_equal(w_call(&w[0], QTEE_OP_RELEASE, 0, 0), QTEE_OK);
+	assert_int_equal(w_bad, 0);
+	for (t = 0; t < W_THREADS; t++)
+		for (i = 0; i < W_ROUNDS; i++)
+			assert_int_equal(w_released[t][i], 1);
+	assert_int_equal(emu_relq_count(&h->emu.relq), 0);
+	assert_int_equal(h_live(h), 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -588,6 +705,7 @@ int main(void)
 		T(releasing_the_service_drops_the_kept),
 		T(drop_during_call_kept_waits_for_it),
 		T(releases_ride_in_callback_requests),
+		T(concurrent_keep_call_drop),
 	};
 
 	return cmocka_run_group_tests_name("emu-callback", tests, NULL, NULL);

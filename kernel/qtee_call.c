@@ -183,14 +183,20 @@ static int qtee_run_callback(struct qtee_call *call, struct qtee_msg *req)
 		inv->args[i].b.kptr = qtee_msg_payload(req, i);
 		inv->args[i].b.size = req->len[i];
 	}
-	for (i = qtee_idx_io(c); i < qtee_idx_oo(c) && !ret; i++) {
+	/* Every TEE ID is a reference to take over, even after an error. */
+	for (i = qtee_idx_io(c); i < qtee_idx_oo(c); i++) {
 		u32 id = qtee_msg_get_obj(req, i);
 
 		if (id != QTEE_OBJ_NULL)
 			inv->args[i].o = qtee_object_from_id(call, id, &ret);
 	}
-
 	target = qtee_ns_lookup(req->cxt);
+	/*
+	 * Only now the async messages: a release in this message's tail
+	 * must not pull an object from under the request that names it.
+	 */
+	qtee_process_async(call, qtee_async_start(req));
+
 	if (ret || !target) {
 		result = ret == -ENOMEM ? QTEE_ERROR_KMEM : QTEE_ERROR_BADOBJ;
 	} else if (call->abandoned) {
@@ -226,7 +232,6 @@ static int qtee_handle_callback(struct qtee_call *call)
 		qtee_msg_set_result(&req, QTEE_ERROR_INVALID);
 		return 0;
 	}
-	qtee_process_async(call, qtee_async_start(&req));
 	return qtee_run_callback(call, &req);
 }
 
@@ -256,7 +261,7 @@ static int qtee_call_loop(struct qtee_call *call, bool submitted,
 
 		switch (call->status) {
 		case QTEE_CALL_DONE:
-			qtee_process_async(call, 0);
+			/* Async messages: once the results are read. */
 			return 0;
 		case QTEE_CALL_CALLBACK:
 			call->resume = true;
@@ -355,8 +360,10 @@ static void qtee_call_abandoned_work(struct work_struct *work)
 {
 	struct qtee_call *call = container_of(work, struct qtee_call, work);
 
-	if (!qtee_call_loop(call, call->submitted, false))
+	if (!qtee_call_loop(call, call->submitted, false)) {
 		qtee_drop_results(call);
+		qtee_process_async(call, 0);
+	}
 	qtee_call_free(call);
 }
 
@@ -397,6 +404,7 @@ static int qtee_call_run(struct qtee_call *call, struct oi_invocation *inv,
 		inv->result = call->result;
 		if (call->result == QTEE_OK)
 			ret = qtee_unmarshal(call, inv);
+		qtee_process_async(call, 0);
 	}
 	qtee_call_free(call);
 	return ret;
@@ -512,8 +520,9 @@ void qtee_call_release_remote(u32 id, u32 generation)
 		return;	/* the TEE keeps one reference too many */
 	call->generation = generation;
 	if (!qtee_msg_init(&call->sent, call->inbound, call->in_cap,
-			   QTEE_MSG_INVOKE, id, QTEE_OP_RELEASE, 0))
-		qtee_call_loop(call, false, false);
+			   QTEE_MSG_INVOKE, id, QTEE_OP_RELEASE, 0) &&
+	    !qtee_call_loop(call, false, false))
+		qtee_process_async(call, 0);
 	oi_dbg(OI_DBG_OBJECT, "released TEE object %#x\n", id);
 	qtee_call_free(call);
 }

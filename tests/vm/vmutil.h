@@ -27,6 +27,16 @@ struct objinvoke_arg vm_obj(int fd);
  * raw ioctls only.  Fails the case on error. */
 int vm_service_fd_raw(uint32_t uid);
 
+/* A pointer from a __u64 field. */
+static inline void *vm_ptr(uint64_t v)
+{
+	return (void *)(uintptr_t)v;
+}
+
+/* One fd over a UNIX socket (SCM_RIGHTS): 0 / the fd, or -1. */
+int vm_send_fd(int sock, int fd);
+int vm_recv_fd(int sock);
+
 /* ---- through libobject */
 
 /* Service uid through a fresh root and client environment. */

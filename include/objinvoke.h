@@ -9,6 +9,12 @@
  * fd.  The functions here convert between the two and reach the kernel's
  * own objects.  docs/libobject.md explains the design.
  *
+ * A process can also host objects: any local Object (an invoke function
+ * and its context) passed as an input object of a remote invocation, or
+ * sent with objinvoke_send_object(), is registered with the process's
+ * server, and invocations of it come back as requests the library
+ * dispatches to it.  See "Hosting objects" below.
+ *
  * The library never prints and never exits.  Functions return Object
  * results (Object_OK or an Object_ERROR_* value); what went wrong in more
  * detail goes to the log handler, if one is set.
@@ -84,6 +90,137 @@ typedef void (*objinvoke_log_func_t)(const char *fmt, va_list ap);
  * an argument was refused); they never replace them.
  */
 void objinvoke_set_log_handler(objinvoke_log_func_t handler);
+
+/*
+ * ---------------------------------------------------------------------
+ * Hosting objects.
+ *
+ * The first local object the process exports creates its server (one per
+ * process).  The library holds one reference to each exported Object from
+ * its first export until the last holder anywhere (the TEE, the kernel,
+ * another process, an fd of ours) is gone; then it calls Object_release()
+ * once.  Exporting the same Object again while it is held reuses its
+ * kernel object.  Object_retain() of a local object must not call into
+ * libobject: the library calls it with its table locked.
+ *
+ * Requests for hosted objects are served:
+ *  - on the thread that invoked, for callbacks its own invocation caused
+ *    (the TEE calling back an object passed to it): always, nothing to set
+ *    up, so a single-threaded process can pass its objects to the TEE;
+ *  - by dispatch threads (objinvoke_server_start()), for everything else:
+ *    invocations from other processes, from the TEE outside any call of
+ *    ours, from other threads' calls;
+ *  - or by objinvoke_server_dispatch_pending(), from the program's own
+ *    event loop polling objinvoke_server_fd().
+ * A handler may invoke remote objects again, the TEE included; the kernel
+ * bounds how deep callbacks nest (OBJINVOKE_MAX_DEPTH), and an invocation
+ * past it fails with Object_ERROR_ABORT.
+ * ---------------------------------------------------------------------
+ */
+
+/**
+ * struct objinvoke_server_threads - a running group of dispatch threads
+ *
+ * Opaque: from objinvoke_server_start(), ended by objinvoke_server_stop()
+ * and freed by objinvoke_server_join().
+ */
+struct objinvoke_server_threads;
+
+/**
+ * objinvoke_server_start() - serve this process's objects on new threads
+ * @nthreads: how many threads (1 to 1024).  Each serves one request at a
+ *            time, so this bounds the requests served at once.
+ * @threads:  out: the group, for objinvoke_server_stop() and
+ *            objinvoke_server_join(); NULL on failure.
+ *
+ * Creates the process's server if it has none.  The threads block all
+ * signals.  Several groups may run at once; they share the requests.
+ *
+ * Return: Object_OK; Object_ERROR_INVALID for a bad argument;
+ * Object_ERROR_NOSLOTS or Object_ERROR_KMEM when threads cannot be
+ * created; an error from creating the server.
+ */
+int32_t objinvoke_server_start(unsigned int nthreads,
+			       struct objinvoke_server_threads **threads);
+
+/**
+ * objinvoke_server_stop() - ask a group of dispatch threads to end
+ * @threads: the group; NULL does nothing.
+ *
+ * Returns at once; each thread ends after the request it is serving.
+ * Callable from any thread, a handler or a signal handler
+ * (async-signal-safe).  Hosted objects stay registered: callbacks on
+ * invoking threads go on working.
+ */
+void objinvoke_server_stop(struct objinvoke_server_threads *threads);
+
+/**
+ * objinvoke_server_join() - wait for a group of dispatch threads to end
+ * @threads: the group; freed on return.
+ *
+ * Blocks until objinvoke_server_stop() was called (before or during the
+ * wait) and every thread ended, or until the server ended.  Must not be
+ * called from one of the group's own threads.
+ *
+ * Return: Object_OK when stopped; otherwise the error that ended the
+ * threads first, e.g. Object_ERROR_DEFUNCT when the server was shut down.
+ */
+int32_t objinvoke_server_join(struct objinvoke_server_threads *threads);
+
+/**
+ * objinvoke_server_dispatch_pending() - serve waiting requests here
+ *
+ * Serves every request that waits on the process's server, on the calling
+ * thread, and returns when none is left; never blocks for new ones.  For
+ * programs that poll objinvoke_server_fd() in their own event loop, or a
+ * single-threaded process that wants its objects called (or released)
+ * between invocations.  Does nothing when the process has no server.
+ *
+ * Return: Object_OK, or the error that stopped the server
+ * (Object_ERROR_DEFUNCT once it is shut down).
+ */
+int32_t objinvoke_server_dispatch_pending(void);
+
+/**
+ * objinvoke_server_fd() - the process's server fd, for poll()
+ * @fd: out: the fd, which polls readable while requests wait.  Borrowed:
+ *      never close it (the process's objects would all end).
+ *
+ * Creates the server if the process has none.
+ *
+ * Return: Object_OK, or an error from creating the server.
+ */
+int32_t objinvoke_server_fd(int *fd);
+
+/**
+ * objinvoke_send_object() - pass an object to another process
+ * @sock: a connected UNIX socket.
+ * @obj:  the object (borrowed): a remote object, or a local object, which
+ *        is exported first and from then on served by this process.
+ *
+ * Sends one byte with the object's fd (SCM_RIGHTS).  The receiver holds
+ * its own reference once the message is received.
+ *
+ * Return: Object_OK; Object_ERROR_BADOBJ for Object_NULL;
+ * Object_ERROR_DEFUNCT when the peer is gone; an error from exporting a
+ * local object or from sendmsg's errno.
+ */
+int32_t objinvoke_send_object(int sock, Object obj);
+
+/**
+ * objinvoke_recv_object() - receive an object objinvoke_send_object() sent
+ * @sock: a connected UNIX socket.
+ * @obj:  out: a remote Object owned by the caller; Object_NULL on failure.
+ *
+ * Blocks for one message.  Its fd is received close-on-exec.  A message
+ * that is not exactly one byte with one fd (no fd, several, a truncated
+ * control message) fails, and every fd that came with it is closed.
+ *
+ * Return: Object_OK; Object_ERROR_INVALID for such a message or a NULL
+ * @obj; Object_ERROR_DEFUNCT when the peer closed the socket; an error
+ * from recvmsg's errno.
+ */
+int32_t objinvoke_recv_object(int sock, Object *obj);
 
 #ifdef __cplusplus
 }

@@ -15,15 +15,12 @@
 
 #include "objinvoke-private.h"
 
-int32_t objinvoke_device_get_object(unsigned long request, Object *obj)
+int32_t objinvoke_device_get_fd(unsigned long request, int *fd)
 {
 	struct objinvoke_get_object req;
 	int dev, ret, err;
 
-	if (!obj)
-		return Object_ERROR_INVALID;
-	*obj = Object_NULL;
-
+	*fd = -1;
 	dev = open(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC);
 	if (dev < 0) {
 		err = errno;
@@ -44,7 +41,22 @@ int32_t objinvoke_device_get_object(unsigned long request, Object *obj)
 		objinvoke_log("kernel returned bad fd %u", (unsigned int)req.fd);
 		return Object_ERROR_REMOTE;
 	}
-	return objinvoke_object_from_fd((int)req.fd, obj);
+	*fd = (int)req.fd;
+	return Object_OK;
+}
+
+int32_t objinvoke_device_get_object(unsigned long request, Object *obj)
+{
+	int32_t r;
+	int fd;
+
+	if (!obj)
+		return Object_ERROR_INVALID;
+	*obj = Object_NULL;
+	r = objinvoke_device_get_fd(request, &fd);
+	if (r)
+		return r;
+	return objinvoke_object_from_fd(fd, obj);
 }
 
 OBJINVOKE_EXPORT int32_t objinvoke_get_credentials(Object *creds)

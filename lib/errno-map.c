@@ -17,6 +17,7 @@ int32_t objinvoke_result_from_errno(int err)
 	case ENOMEM:
 		return Object_ERROR_KMEM;
 	case ENODEV:		/* the TEE (or emulator) is gone */
+	case ESHUTDOWN:		/* the server was shut down */
 		return Object_ERROR_DEFUNCT;
 	case EBADF:
 	case ENOTTY:		/* an fd, but not an object fd */
@@ -35,7 +36,10 @@ int32_t objinvoke_result_from_errno(int err)
 	case EAGAIN:
 		return Object_ERROR_BUSY;
 	case EINTR:
+	case ELOOP:		/* callbacks nested past OBJINVOKE_MAX_DEPTH */
 		return Object_ERROR_ABORT;
+	case EMSGSIZE:		/* an output larger than was reserved */
+		return Object_ERROR_SIZE_OUT;
 	case ETIMEDOUT:
 		return Object_ERROR_TIMEOUT;
 	case ENOENT:

@@ -7,11 +7,9 @@
  * on any failure output sizes and objects are left as they were and every
  * fd the kernel installed for us is closed, so a failed call leaks nothing.
  */
-#include <errno.h>
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 
 #include <linux/objinvoke.h>
 
@@ -46,28 +44,53 @@ static int32_t marshal_bufs(const ObjectArg *args, ObjectCounts k,
 	return Object_OK;
 }
 
-static int32_t marshal_in_objs(const ObjectArg *args, ObjectCounts k,
-			       struct objinvoke_arg *ka)
+/* Close the fds this call opened for its local input objects. */
+static void close_exported(ObjectCounts k, const struct objinvoke_arg *ka,
+			   const bool *exported)
 {
 	size_t i, first = ObjectCounts_indexOI(k);
 
-	for (i = first; i < first + ObjectCounts_numOI(k); i++) {
-		Object o = args[i].o;
+	for (i = 0; i < ObjectCounts_numOI(k); i++)
+		if (exported[i])
+			close((int)ka[first + i].fd);
+}
+
+/*
+ * Remote input objects lend their fd.  A local one is exported through
+ * the process's server: the fd opened for it is this call's, closed after
+ * the call; the kernel object lives on while anyone else holds it.
+ */
+static int32_t marshal_in_objs(const ObjectArg *args, ObjectCounts k,
+			       struct objinvoke_arg *ka, bool *exported)
+{
+	size_t i, first = ObjectCounts_indexOI(k);
+	int32_t r;
+	int fd;
+
+	for (i = 0; i < ObjectCounts_numOI(k); i++) {
+		Object o = args[first + i].o;
 
 		if (Object_isNull(o))
 			continue;	/* stays OBJINVOKE_FD_NONE */
-		if (!objinvoke_is_remote(o)) {
-			objinvoke_log("input object %zu is a local object: local objects as arguments need the callback support, not yet implemented",
-				      i - first);
-			return Object_ERROR_BADOBJ;
+		if (objinvoke_is_remote(o)) {
+			ka[first + i].fd = (uint32_t)objinvoke_object_fd(o);
+			continue;
 		}
-		ka[i].fd = (uint32_t)objinvoke_object_fd(o);
+		r = objinvoke_local_export(o, &fd);
+		if (r) {
+			objinvoke_log("input object %zu: export failed: %d",
+				      i, (int)r);
+			close_exported(k, ka, exported);
+			return r;
+		}
+		ka[first + i].fd = (uint32_t)fd;
+		exported[i] = true;
 	}
 	return Object_OK;
 }
 
 static int32_t marshal_in(const ObjectArg *args, ObjectCounts k,
-			  struct objinvoke_arg *ka)
+			  struct objinvoke_arg *ka, bool *exported)
 {
 	size_t i, n = ObjectCounts_total(k);
 	int32_t r;
@@ -87,7 +110,7 @@ static int32_t marshal_in(const ObjectArg *args, ObjectCounts k,
 	r = marshal_bufs(args, k, ka);
 	if (r)
 		return r;
-	return marshal_in_objs(args, k, ka);
+	return marshal_in_objs(args, k, ka, exported);
 }
 
 static bool fd_is_installed(uint32_t fd)
@@ -166,11 +189,12 @@ static int32_t unmarshal_out(ObjectArg *args, ObjectCounts k,
 int32_t objinvoke_marshal_invoke(int fd, ObjectOp op, ObjectArg *args,
 				 ObjectCounts counts)
 {
+	bool exported[OBJINVOKE_MAX_ARGS_PER_KIND] = { false };
 	struct objinvoke_arg ka[OBJINVOKE_MAX_ARGS];
 	struct objinvoke_invoke inv;
 	int32_t r;
 
-	r = marshal_in(args, counts, ka);
+	r = marshal_in(args, counts, ka, exported);
 	if (r)
 		return r;
 
@@ -179,13 +203,10 @@ int32_t objinvoke_marshal_invoke(int fd, ObjectOp op, ObjectArg *args,
 	inv.op = op & ~ObjectOp_REMOTE_BUFS;
 	inv.counts = counts;
 	inv.args = (uintptr_t)ka;
-	if (ioctl(fd, OBJINVOKE_IOC_INVOKE, &inv) < 0) {
-		int err = errno;
-
-		objinvoke_log("invoke fd %d op 0x%x: errno %d", fd,
-			      (unsigned int)op, err);
-		return objinvoke_result_from_errno(err);
-	}
+	r = objinvoke_invoke_ioctl(fd, &inv);
+	close_exported(counts, ka, exported);
+	if (r)
+		return r;
 
 	r = (int32_t)inv.result;
 	if (r != Object_OK)

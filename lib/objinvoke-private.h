@@ -9,6 +9,9 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
+
+#include <linux/objinvoke.h>
 
 #include "object.h"
 #include "objinvoke.h"
@@ -41,6 +44,69 @@ int32_t objinvoke_result_from_errno(int err);
 
 /* device.c: one of the kernel's own objects, from /dev/objinvoke. */
 int32_t objinvoke_device_get_object(unsigned long request, Object *obj);
+/* device.c: OBJINVOKE_IOC_GET_ROOT and friends, returning the raw fd. */
+int32_t objinvoke_device_get_fd(unsigned long request, int *fd);
+
+/* server.c: the process's server fd, or -1 while it has none. */
+int objinvoke_server_peek(void);
+/* server.c: the process's server fd, created on first use. */
+int32_t objinvoke_server_get(int *fd);
+/* server.c: threads of objinvoke_server_start() now running. */
+extern atomic_uint objinvoke_server_threads_running;
+
+/*
+ * local.c: the table of local objects this process hosts.
+ *
+ * objinvoke_local_export() yields a new fd (the caller's, to close) for
+ * the kernel object standing for @obj, registering @obj on first use.
+ * objinvoke_local_get() finds the object a request is for and pins it
+ * until objinvoke_local_put(); objinvoke_local_released() handles the
+ * server's release request, dropping the table's reference exactly once.
+ */
+struct objinvoke_local;
+int32_t objinvoke_local_export(Object obj, int *fd);
+struct objinvoke_local *objinvoke_local_get(uint64_t cookie, uint32_t handle,
+					    Object *obj);
+void objinvoke_local_put(struct objinvoke_local *e);
+void objinvoke_local_released(uint64_t cookie, uint32_t handle);
+
+/*
+ * reqbuf.c: where one request is received: the request struct, its
+ * argument array and the bytes of its input buffers.
+ */
+struct objinvoke_reqbuf {
+	struct objinvoke_request req;
+	struct objinvoke_arg args[OBJINVOKE_MAX_ARGS];
+	void *buf;
+	size_t cap;		/* bytes at buf */
+	bool growable;		/* buf is ours to replace on ENOSPC */
+};
+/* Most input-buffer bytes a request can carry, alignment included. */
+#define OBJINVOKE_REQBUF_MAX \
+	(OBJINVOKE_MAX_BUF_BYTES + 8 * OBJINVOKE_MAX_ARGS_PER_KIND)
+void objinvoke_reqbuf_init(struct objinvoke_reqbuf *rb);
+void objinvoke_reqbuf_free(struct objinvoke_reqbuf *rb);
+void objinvoke_reqbuf_arm(struct objinvoke_reqbuf *rb, uint32_t flags);
+/* SERVER_RECV into @rb, growing it on ENOSPC: 0, or -1 with errno. */
+int objinvoke_reqbuf_recv(int sfd, struct objinvoke_reqbuf *rb,
+			  uint32_t flags);
+
+/* serve-stack.c: this thread's request buffer for nesting level now. */
+struct objinvoke_reqbuf *objinvoke_serve_stack_push(void);
+void objinvoke_serve_stack_pop(void);
+
+/*
+ * dispatch.c: answer the request in @rb (an invoke: run the local object
+ * and send SERVER_REPLY; a release: drop the object).  Returns the reply
+ * ioctl's 0 or -1 with errno; 0 when no reply was due.
+ */
+int objinvoke_serve_request(int sfd, struct objinvoke_reqbuf *rb);
+
+/* pending.c: serve what waits on @sfd without blocking, into @rb. */
+int32_t objinvoke_serve_pending(int sfd, struct objinvoke_reqbuf *rb);
+
+/* invoke.c: OBJINVOKE_IOC_INVOKE, serving callbacks on this thread. */
+int32_t objinvoke_invoke_ioctl(int fd, struct objinvoke_invoke *inv);
 
 /* log.c: hand a diagnostic to the user's handler, if any. */
 void objinvoke_log(const char *fmt, ...)

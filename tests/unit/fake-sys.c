@@ -13,7 +13,12 @@
 #include "objinvoke.h"
 
 struct fake_invoke fake_last;
+struct fake_answer fake_last_reply;
+uint64_t fake_last_cookie;
+int (*fake_ioctl_hook)(int fd, unsigned long request, void *arg);
 bool fake_malloc_scripted;
+/* The same-thread invocation in progress, for SERVER_REPLY to go on. */
+static struct objinvoke_invoke *inv_open;
 char fake_log_buf[512];
 
 void fake_expect_ioctl(int fd, unsigned long request,
@@ -38,18 +43,51 @@ void fake_expect_open(int ret, int err)
 		will_return(fake_open, err);
 }
 
+/* Deliver @fr into the library's request struct, as RECV would. */
+static int deliver(struct objinvoke_request *req, const struct fake_request *fr)
+{
+	struct objinvoke_arg *args = (void *)(uintptr_t)req->args;
+	size_t i, n = ObjectCounts_total(fr->counts & 0xFFFF);
+
+	assert_int_equal(req->reserved, 0);
+	assert_true(req->args_cap >= n);
+	if (req->buf_size < fr->data_len) {
+		req->buf_size = fr->data_len;
+		errno = ENOSPC;
+		return -1;
+	}
+	memcpy((void *)(uintptr_t)req->buf, fr->data, fr->data_len);
+	memcpy(args, fr->args, n * sizeof(*args));
+	for (i = 0; i < ObjectCounts_numBI(fr->counts); i++)
+		args[i].addr += req->buf;
+	req->id = fr->id;
+	req->cookie = fr->cookie;
+	req->handle = fr->handle;
+	req->kind = fr->kind;
+	req->op = fr->op;
+	req->counts = fr->counts;
+	req->buf_size = fr->data_len;
+	return 0;
+}
+
+/* Answer an invocation: a request for the invoker, or its result. */
 static void answer_invoke(struct objinvoke_invoke *inv,
 			  const struct fake_reply *reply)
 {
 	struct objinvoke_arg *args = (void *)(uintptr_t)inv->args;
 	ObjectCounts k = inv->counts;
-	size_t i, n = ObjectCounts_total(k);
+	size_t i;
 
-	/* The real kernel rejects these too; the library must not send them. */
-	assert_true(n <= 4 * OBJINVOKE_MAX_ARGS_PER_KIND);
-	fake_last.inv = *inv;
-	memcpy(fake_last.args, args, n * sizeof(*args));
-
+	if (reply->request) {
+		assert_int_equal(inv->flags, OBJINVOKE_INVOKE_SERVE);
+		assert_int_equal(deliver((void *)(uintptr_t)inv->request,
+					 reply->request), 0);
+		inv->state = OBJINVOKE_STATE_REQUEST;
+		inv_open = inv;
+		return;
+	}
+	inv->state = OBJINVOKE_STATE_DONE;
+	inv_open = NULL;
 	inv->result = reply->result;
 	for (i = 0; i < ObjectCounts_numBO(k); i++)
 		args[ObjectCounts_indexBO(k) + i].size = reply->size[i];
@@ -57,33 +95,108 @@ static void answer_invoke(struct objinvoke_invoke *inv,
 		args[ObjectCounts_indexOO(k) + i].fd = reply->fd[i];
 }
 
+static void record_invoke(struct objinvoke_invoke *inv)
+{
+	struct objinvoke_arg *args = (void *)(uintptr_t)inv->args;
+	size_t n = ObjectCounts_total(inv->counts);
+
+	/* The real kernel rejects these too; the library must not send them. */
+	assert_true(n <= 4 * OBJINVOKE_MAX_ARGS_PER_KIND);
+	assert_int_equal(inv->state, 0);
+	fake_last.inv = *inv;
+	memcpy(fake_last.args, args, n * sizeof(*args));
+}
+
+static void record_reply(const struct objinvoke_reply *rep)
+{
+	const struct objinvoke_arg *args = (void *)(uintptr_t)rep->args;
+	size_t i;
+
+	assert_int_equal(rep->flags, 0);
+	assert_int_equal(rep->reserved, 0);
+	memset(&fake_last_reply, 0, sizeof(fake_last_reply));
+	fake_last_reply.rep = *rep;
+	if (!args)
+		return;
+	memcpy(fake_last_reply.args, args, sizeof(fake_last_reply.args));
+	for (i = 0; i < 4 * OBJINVOKE_MAX_ARGS_PER_KIND; i++)
+		if (args[i].addr && args[i].size <= 64)
+			memcpy(fake_last_reply.data[i],
+			       (void *)(uintptr_t)args[i].addr, args[i].size);
+}
+
+static int answer_server(unsigned long request, void *arg,
+			 const struct fake_reply *reply)
+{
+	struct objinvoke_server_add *add = arg;
+	struct objinvoke_server_get *get = arg;
+
+	switch (request) {
+	case OBJINVOKE_IOC_SERVER_ADD:
+		fake_last_cookie = add->cookie;
+		add->fd = reply->fd[0];
+		add->handle = reply->handle;
+		return 0;
+	case OBJINVOKE_IOC_SERVER_GET:
+		assert_int_equal(get->handle, reply->handle);
+		get->fd = reply->fd[0];
+		return 0;
+	case OBJINVOKE_IOC_SERVER_RECV:
+		return deliver(arg, reply->request);
+	case OBJINVOKE_IOC_SERVER_REPLY:
+		record_reply(arg);
+		if (reply->carry_on) {
+			assert_non_null(inv_open);
+			answer_invoke(inv_open, reply);
+		}
+		return 0;
+	}
+	return 1;	/* not a server ioctl */
+}
+
+/* GET_ROOT, GET_CREDENTIALS, SERVER_NEW. */
+static int answer_get_object(struct objinvoke_get_object *req,
+			     const struct fake_reply *reply)
+{
+	assert_int_equal(req->flags, 0);
+	assert_int_equal(req->reserved, 0);
+	req->fd = reply->fd[0];
+	return 0;
+}
+
 int __wrap_ioctl(int fd, unsigned long request, ...)
 {
 	const struct fake_reply *reply;
 	va_list ap;
 	void *arg;
+	int ret;
 
 	va_start(ap, request);
 	arg = va_arg(ap, void *);
 	va_end(ap);
 
+	if (fake_ioctl_hook)
+		return fake_ioctl_hook(fd, request, arg);
 	check_expected(fd);
 	check_expected(request);
 	reply = mock_ptr_type(const struct fake_reply *);
+	if (request == OBJINVOKE_IOC_INVOKE)
+		record_invoke(arg);
 	if (reply->err) {
+		if (request == OBJINVOKE_IOC_SERVER_RECV && reply->request)
+			((struct objinvoke_request *)arg)->buf_size =
+				reply->request->data_len;
 		errno = reply->err;
 		return -1;
 	}
 	if (request == OBJINVOKE_IOC_INVOKE) {
 		answer_invoke(arg, reply);
-	} else {
-		struct objinvoke_get_object *req = arg;
-
-		assert_int_equal(req->flags, 0);
-		assert_int_equal(req->reserved, 0);
-		req->fd = reply->fd[0];
+		return 0;
 	}
-	return 0;
+	ret = answer_server(request, arg, reply);
+	if (ret <= 0)
+		return ret;
+	return answer_get_object(arg, reply);
 }
 
 int __wrap_close(int fd)
@@ -120,6 +233,13 @@ void *__wrap_malloc(size_t size)
 	if (fake_malloc_scripted && !mock_type(bool))
 		return NULL;
 	return __real_malloc(size);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	if (fake_malloc_scripted && !mock_type(bool))
+		return NULL;
+	return __real_calloc(n, size);
 }
 
 Object fake_remote(int fd)

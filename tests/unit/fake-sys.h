@@ -2,9 +2,9 @@
 /*
  * The syscall seam of the libobject unit tests.  The tests link
  * libobject's objects with -Wl,--wrap for ioctl, close, open (open64 with
- * _FILE_OFFSET_BITS=64) and malloc, so the library's own calls land in fake-sys.c, which
- * answers them from cmocka's queues (will_return/expect_*): an unexpected
- * call fails the test.
+ * _FILE_OFFSET_BITS=64), malloc and calloc, so the library's own calls
+ * land in fake-sys.c, which answers them from cmocka's queues
+ * (will_return/expect_*): an unexpected call fails the test.
  */
 #ifndef FAKE_SYS_H
 #define FAKE_SYS_H
@@ -20,15 +20,43 @@
 
 #include "object.h"
 
+/*
+ * A request the fake kernel delivers (SERVER_RECV, or an INVOKE or
+ * SERVER_REPLY that hands the invoking thread a request).  Input buffer
+ * args hold offsets into @data; the fake turns them into addresses in
+ * the library's buffer after copying @data there.
+ */
+struct fake_request {
+	uint64_t id;
+	uint64_t cookie;
+	uint32_t handle;
+	uint32_t kind;
+	uint32_t op;
+	uint32_t counts;
+	struct objinvoke_arg args[4 * OBJINVOKE_MAX_ARGS_PER_KIND];
+	const void *data;
+	size_t data_len;
+};
+
 /* What the fake kernel answers to one ioctl. */
 struct fake_reply {
 	int err;		/* nonzero: the ioctl fails with this errno */
 	uint32_t result;	/* INVOKE: written to inv.result */
 	/* INVOKE: written to the output buffers' sizes and the output
 	 * objects' fds, in order, whatever the result (so the tests see
-	 * what the library takes from a non-OK answer).  GET_*: fd[0]. */
+	 * what the library takes from a non-OK answer).  GET_*, SERVER_NEW,
+	 * SERVER_ADD, SERVER_GET: fd[0]. */
 	uint64_t size[OBJINVOKE_MAX_ARGS_PER_KIND];
 	uint32_t fd[OBJINVOKE_MAX_ARGS_PER_KIND];
+	/* SERVER_ADD: the handle given out; SERVER_GET: the one expected. */
+	uint32_t handle;
+	/* SERVER_RECV: the request (ENOSPC when it does not fit).
+	 * INVOKE, and SERVER_REPLY with @carry_on: a request for the
+	 * invoking thread (state REQUEST); NULL: the invocation is done. */
+	const struct fake_request *request;
+	/* SERVER_REPLY: carry the same-thread invocation on, answering it
+	 * as an INVOKE reply does (@result, @size, @fd, @request). */
+	bool carry_on;
 };
 
 /* The last INVOKE request, copied: the library's array is on its stack. */
@@ -38,6 +66,20 @@ struct fake_invoke {
 };
 extern struct fake_invoke fake_last;
 
+/* The last SERVER_REPLY, copied, with its output buffers' bytes. */
+struct fake_answer {
+	struct objinvoke_reply rep;
+	struct objinvoke_arg args[4 * OBJINVOKE_MAX_ARGS_PER_KIND];
+	char data[4 * OBJINVOKE_MAX_ARGS_PER_KIND][64];
+};
+extern struct fake_answer fake_last_reply;
+/* The cookie of the last SERVER_ADD. */
+extern uint64_t fake_last_cookie;
+
+/* When set, every ioctl goes here instead of the cmocka queues (for
+ * tests with threads: cmocka's queues are not thread-safe). */
+extern int (*fake_ioctl_hook)(int fd, unsigned long request, void *arg);
+
 /* Queue one ioctl(@fd, @request) and its answer (@reply must outlive it). */
 void fake_expect_ioctl(int fd, unsigned long request,
 		       const struct fake_reply *reply);
@@ -46,8 +88,9 @@ void fake_expect_close(int fd);
 /* Queue one open(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC) returning @ret,
  * failing with @err when @ret is negative. */
 void fake_expect_open(int ret, int err);
-/* From now on malloc takes its fate from the queue: will_return(
- * __wrap_malloc, true) to succeed, false to fail.  Off by default. */
+/* From now on malloc and calloc take their fate from the queue:
+ * will_return(__wrap_malloc, true) (or __wrap_calloc) to succeed, false
+ * to fail.  Off by default. */
 extern bool fake_malloc_scripted;
 
 /* A remote object over fake fd @fd, created through the public API. */
@@ -66,5 +109,7 @@ int __wrap_open(const char *path, int flags, ...);
 int __wrap_open64(const char *path, int flags, ...);
 void *__wrap_malloc(size_t size);
 void *__real_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__real_calloc(size_t n, size_t size);
 
 #endif /* FAKE_SYS_H */

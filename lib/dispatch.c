@@ -170,6 +170,14 @@ static void release_out_objs(struct answer *ans)
 	}
 }
 
+static void forget_out_objs(struct answer *ans)
+{
+	size_t i, oo = ObjectCounts_indexOO(ans->k);
+
+	for (i = oo; i < oo + ObjectCounts_numOO(ans->k); i++)
+		ans->oa[i].o = Object_NULL;
+}
+
 /* An output object as an fd: a remote one's own, or a local one exported. */
 static int32_t out_obj_fd(struct answer *ans, size_t i)
 {
@@ -237,8 +245,11 @@ static int32_t call_local(Object obj, const struct objinvoke_reqbuf *rb,
 		r = Object_invoke(obj, rb->req.op, ans->oa, ans->k);
 	/* The callee retained what it keeps; the call's references end. */
 	release_in_objs(ans);
-	if (r != Object_OK)
-		return r;	/* outputs of a failed call are not valid */
+	if (r != Object_OK) {
+		/* Outputs of a failed call are not valid: no references. */
+		forget_out_objs(ans);
+		return r;
+	}
 	r = fill_reply_args(rb, ans);
 	if (r)
 		release_out_objs(ans);

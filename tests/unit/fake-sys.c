@@ -17,8 +17,10 @@ struct fake_answer fake_last_reply;
 uint64_t fake_last_cookie;
 int (*fake_ioctl_hook)(int fd, unsigned long request, void *arg);
 bool fake_malloc_scripted;
-/* The same-thread invocation in progress, for SERVER_REPLY to go on. */
-static struct objinvoke_invoke *inv_open;
+/* Same-thread invocations in progress, innermost last: SERVER_REPLY
+ * carries the innermost on. */
+static struct objinvoke_invoke *inv_open[OBJINVOKE_MAX_DEPTH + 1];
+static size_t inv_depth;
 char fake_log_buf[512];
 
 void fake_expect_ioctl(int fd, unsigned long request,
@@ -83,11 +85,15 @@ static void answer_invoke(struct objinvoke_invoke *inv,
 		assert_int_equal(deliver((void *)(uintptr_t)inv->request,
 					 reply->request), 0);
 		inv->state = OBJINVOKE_STATE_REQUEST;
-		inv_open = inv;
+		if (!inv_depth || inv_open[inv_depth - 1] != inv) {
+			assert_true(inv_depth <= OBJINVOKE_MAX_DEPTH);
+			inv_open[inv_depth++] = inv;
+		}
 		return;
 	}
 	inv->state = OBJINVOKE_STATE_DONE;
-	inv_open = NULL;
+	if (inv_depth && inv_open[inv_depth - 1] == inv)
+		inv_depth--;
 	inv->result = reply->result;
 	for (i = 0; i < ObjectCounts_numBO(k); i++)
 		args[ObjectCounts_indexBO(k) + i].size = reply->size[i];
@@ -146,8 +152,8 @@ static int answer_server(unsigned long request, void *arg,
 	case OBJINVOKE_IOC_SERVER_REPLY:
 		record_reply(arg);
 		if (reply->carry_on) {
-			assert_non_null(inv_open);
-			answer_invoke(inv_open, reply);
+			assert_true(inv_depth > 0);
+			answer_invoke(inv_open[inv_depth - 1], reply);
 		}
 		return 0;
 	}

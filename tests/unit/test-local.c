@@ -9,15 +9,13 @@
 #include <string.h>
 
 #include "counting-obj.h"
-#include "fake-sys.h"
+#include "fake-server.h"
 #include "objinvoke.h"
 
-#define DEV	3	/* /dev/objinvoke, opened for SERVER_NEW */
-#define SFD	100	/* the process's server */
+#define SFD	FAKE_SFD
 #define RFD	30	/* the remote object invoked */
 
 static Object target;
-static const struct fake_reply ok, eagain = { .err = EAGAIN };
 
 static int setup(void **state)
 {
@@ -34,35 +32,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Queue one SERVER_ADD giving out @fd and @handle. */
-static void expect_add(struct fake_reply *r, uint32_t fd, uint32_t handle)
-{
-	*r = (struct fake_reply){ .fd = { fd }, .handle = handle };
-	fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_ADD, r);
-}
-
-/* Invoke target with @o as its input object, exported as @fd. */
 static int32_t invoke_with(Object o, int fd)
 {
-	ObjectArg a[1] = {{{0, 0}}};
-
-	a[0].o = o;
-	fake_expect_ioctl(RFD, OBJINVOKE_IOC_INVOKE, &ok);
-	fake_expect_close(fd);	/* the call's fd, after the call */
-	fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_RECV, &eagain);
-	return Object_invoke(target, 1, a, ObjectCounts_pack(0, 0, 1, 0));
-}
-
-/* Deliver the release request of (@cookie, @handle) to the process. */
-static void release_request(uint64_t cookie, uint32_t handle)
-{
-	struct fake_request rel = { .cookie = cookie, .handle = handle,
-				    .kind = OBJINVOKE_REQUEST_RELEASE };
-	struct fake_reply r = { .request = &rel };
-
-	fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_RECV, &r);
-	fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_RECV, &eagain);
-	assert_int_equal(objinvoke_server_dispatch_pending(), Object_OK);
+	return fake_invoke_with(target, RFD, o, fd);
 }
 
 static void test_no_server_nothing_pending(void **state)
@@ -80,10 +52,10 @@ static void test_register_once(void **state)
 	uint64_t cookie;
 
 	/* First export: the server is created, then the object added. */
-	fake_expect_open(DEV, 0);
-	fake_expect_ioctl(DEV, OBJINVOKE_IOC_SERVER_NEW, &srv);
-	fake_expect_close(DEV);
-	expect_add(&add, 60, 7);
+	fake_expect_open(FAKE_DEV, 0);
+	fake_expect_ioctl(FAKE_DEV, OBJINVOKE_IOC_SERVER_NEW, &srv);
+	fake_expect_close(FAKE_DEV);
+	fake_expect_add(&add, 60, 7);
 	assert_int_equal(invoke_with(o, 60), Object_OK);
 	assert_int_equal(fake_last.args[0].fd, 60);
 	/* Same-thread serving is on from now on. */
@@ -102,9 +74,9 @@ static void test_register_once(void **state)
 	assert_int_equal(atomic_load(&c.calls), 0);
 
 	/* The last holder is gone: one release, and only one. */
-	release_request(cookie, 7);
+	fake_release_request(cookie, 7);
 	assert_int_equal(atomic_load(&c.releases), 1);
-	release_request(cookie, 7);
+	fake_release_request(cookie, 7);
 	assert_int_equal(atomic_load(&c.releases), 1);
 	assert_non_null(strstr(fake_log_buf, "unknown cookie"));
 	assert_int_equal(atomic_load(&c.refs), 1);
@@ -117,21 +89,21 @@ static void test_enoent_registers_anew(void **state)
 	struct fake_reply add1, add2, gone = { .err = ENOENT, .handle = 8 };
 	uint64_t first;
 
-	expect_add(&add1, 62, 8);
+	fake_expect_add(&add1, 62, 8);
 	assert_int_equal(invoke_with(o, 62), Object_OK);
 	first = fake_last_cookie;
 
 	/* Its release is on its way: a new kernel object, a new cookie. */
 	fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_GET, &gone);
-	expect_add(&add2, 63, 9);
+	fake_expect_add(&add2, 63, 9);
 	assert_int_equal(invoke_with(o, 63), Object_OK);
 	assert_int_not_equal(fake_last_cookie, first);
 	assert_int_equal(atomic_load(&c.retains), 2);
 
 	/* Each registration ends with its own release request. */
-	release_request(first, 8);
+	fake_release_request(first, 8);
 	assert_int_equal(atomic_load(&c.releases), 1);
-	release_request(fake_last_cookie, 9);
+	fake_release_request(fake_last_cookie, 9);
 	assert_int_equal(atomic_load(&c.releases), 2);
 	assert_int_equal(atomic_load(&c.refs), 1);
 }
@@ -142,13 +114,13 @@ static void test_release_handle_mismatch(void **state)
 	Object o = counting_obj_init(&c);
 	struct fake_reply add;
 
-	expect_add(&add, 64, 10);
+	fake_expect_add(&add, 64, 10);
 	assert_int_equal(invoke_with(o, 64), Object_OK);
 	/* A cookie with the wrong handle, and a cookie never given out. */
-	release_request(fake_last_cookie, 11);
-	release_request(fake_last_cookie + 1000, 10);
+	fake_release_request(fake_last_cookie, 11);
+	fake_release_request(fake_last_cookie + 1000, 10);
 	assert_int_equal(atomic_load(&c.releases), 0);
-	release_request(fake_last_cookie, 10);
+	fake_release_request(fake_last_cookie, 10);
 	assert_int_equal(atomic_load(&c.releases), 1);
 }
 
@@ -188,7 +160,7 @@ static void test_second_export_fails(void **state)
 
 	a[0].o = counting_obj_init(&c1);
 	a[1].o = counting_obj_init(&c2);
-	expect_add(&add, 65, 12);
+	fake_expect_add(&add, 65, 12);
 	fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_ADD, &bad);
 	fake_expect_close(65);
 	assert_int_equal(Object_invoke(target, 1, a,
@@ -196,7 +168,7 @@ static void test_second_export_fails(void **state)
 			 Object_ERROR_INVALID);
 	assert_int_equal(atomic_load(&c2.refs), 1);
 	/* The first one stays registered until its release request. */
-	release_request(fake_last_cookie, 12);
+	fake_release_request(fake_last_cookie, 12);
 	assert_int_equal(atomic_load(&c1.releases), 1);
 }
 
@@ -207,11 +179,11 @@ static void test_second_export_fails(void **state)
 static int32_t release_meanwhile(struct counting_obj *c, ObjectOp op,
 				 ObjectArg *args, ObjectCounts k)
 {
-	release_request(*(uint64_t *)c->data, 13);
+	fake_release_request(*(uint64_t *)c->data, 13);
 	assert_int_equal(atomic_load(&c->releases), 0);
 	/* What the outer dispatch does next (cmocka queues are FIFO). */
-	fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_REPLY, &ok);
-	fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_RECV, &eagain);
+	fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_REPLY, &fake_ok);
+	fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_RECV, &fake_eagain);
 	return Object_OK;
 }
 
@@ -224,7 +196,7 @@ static void test_release_during_call(void **state)
 				    .kind = OBJINVOKE_REQUEST_INVOKE, .op = 3 };
 	uint64_t cookie;
 
-	expect_add(&add, 66, 13);
+	fake_expect_add(&add, 66, 13);
 	assert_int_equal(invoke_with(o, 66), Object_OK);
 	cookie = req.cookie = fake_last_cookie;
 	c.handler = release_meanwhile;

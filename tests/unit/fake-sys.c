@@ -17,6 +17,7 @@ struct fake_answer fake_last_reply;
 uint64_t fake_last_cookie;
 int (*fake_ioctl_hook)(int fd, unsigned long request, void *arg);
 bool fake_malloc_scripted;
+bool fake_close_real;
 /* Same-thread invocations in progress, innermost last: SERVER_REPLY
  * carries the innermost on. */
 static struct objinvoke_invoke *inv_open[OBJINVOKE_MAX_DEPTH + 1];
@@ -58,7 +59,8 @@ static int deliver(struct objinvoke_request *req, const struct fake_request *fr)
 		errno = ENOSPC;
 		return -1;
 	}
-	memcpy((void *)(uintptr_t)req->buf, fr->data, fr->data_len);
+	if (fr->data_len)
+		memcpy((void *)(uintptr_t)req->buf, fr->data, fr->data_len);
 	memcpy(args, fr->args, n * sizeof(*args));
 	for (i = 0; i < ObjectCounts_numBI(fr->counts); i++)
 		args[i].addr += req->buf;
@@ -207,6 +209,8 @@ int __wrap_ioctl(int fd, unsigned long request, ...)
 
 int __wrap_close(int fd)
 {
+	if (fake_close_real)
+		return __real_close(fd);
 	check_expected(fd);
 	return 0;
 }

@@ -83,6 +83,9 @@ extern int (*fake_ioctl_hook)(int fd, unsigned long request, void *arg);
 /* Queue one ioctl(@fd, @request) and its answer (@reply must outlive it). */
 void fake_expect_ioctl(int fd, unsigned long request,
 		       const struct fake_reply *reply);
+/* When set, close() is the real one, unchecked (for tests with threads,
+ * whose fds are all real). */
+extern bool fake_close_real;
 /* Queue one close(@fd). */
 void fake_expect_close(int fd);
 /* Queue one open(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC) returning @ret,
@@ -105,6 +108,7 @@ void fake_log_capture(const char *fmt, va_list ap);
 /* The wrapped functions (prototypes for -Wmissing-prototypes). */
 int __wrap_ioctl(int fd, unsigned long request, ...);
 int __wrap_close(int fd);
+int __real_close(int fd);
 int __wrap_open(const char *path, int flags, ...);
 int __wrap_open64(const char *path, int flags, ...);
 void *__wrap_malloc(size_t size);

@@ -481,8 +481,12 @@ static int binder_serve(int ctl, const void *arg)
 			}
 		}
 	}
-	/* The last reply and free, without waiting for more. */
-	return binder_talk(bd.fd, &out, in, 0, &it) ? 1 : 0;
+	/*
+	 * The last reply and free.  Reading takes the reply's
+	 * BR_TRANSACTION_COMPLETE, which is queued already (no wait), so the
+	 * driver has no undelivered work when the fd closes.
+	 */
+	return binder_talk(bd.fd, &out, in, sizeof(in), &it) ? 1 : 0;
 
 fail:
 	send_ready(ctl, step, err, -1);

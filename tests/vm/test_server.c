@@ -16,169 +16,8 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "vmhost.h"
 #include "vmutil.h"
-
-/* Methods of the test host's objects. */
-#define HOST_ECHO	0	/* BI -> BO */
-#define HOST_GIVE	1	/* OO: the host's own object again */
-#define HOST_TAKE	2	/* IO: invoke it with HOST_ECHO, BO its answer */
-#define HOST_BIG	3	/* BO: answers one byte more than reserved */
-#define HOST_BADFD	4	/* OO: answers a closed fd */
-#define HOST_FILEFD	5	/* OO: answers a regular file's fd */
-
-struct host {
-	int srv;
-	int obj;	/* the hosted object's fd, kept by the host */
-	uint32_t handle;
-	pthread_t thread;
-	int releases;	/* release requests seen */
-	int reply_errno;	/* errno of the last failed reply */
-};
-
-static int server_new(void)
-{
-	struct objinvoke_get_object g = { 0 };
-	int dev = open(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC);
-
-	VT_ASSERT_OK(dev);
-	VT_ASSERT_OK(ioctl(dev, OBJINVOKE_IOC_SERVER_NEW, &g));
-	close(dev);
-	return (int)g.fd;
-}
-
-static int server_add(int srv, uint64_t cookie, uint32_t *handle)
-{
-	struct objinvoke_server_add a = { .cookie = cookie };
-
-	VT_ASSERT_OK(ioctl(srv, OBJINVOKE_IOC_SERVER_ADD, &a));
-	if (handle)
-		*handle = a.handle;
-	return (int)a.fd;
-}
-
-/* Buffers a request is received into. */
-struct inbox {
-	struct objinvoke_arg args[60];
-	char buf[8192];
-	struct objinvoke_request req;
-};
-
-static void inbox_arm(struct inbox *in, uint32_t flags)
-{
-	memset(&in->req, 0, sizeof(in->req));
-	in->req.flags = flags;
-	in->req.args = (uintptr_t)in->args;
-	in->req.args_cap = 60;
-	in->req.buf = (uintptr_t)in->buf;
-	in->req.buf_size = sizeof(in->buf);
-}
-
-/* Serve one invoke request as the test host does; returns REPLY's result. */
-static int serve(struct host *h, struct inbox *in)
-{
-	struct objinvoke_request *r = &in->req;
-	struct objinvoke_arg out[60];
-	struct objinvoke_reply rep = { .id = r->id, .args = (uintptr_t)out };
-	unsigned int bo = ObjectCounts_indexBO(r->counts);
-	unsigned int io = ObjectCounts_indexOI(r->counts);
-	unsigned int oo = ObjectCounts_indexOO(r->counts);
-	char data[256] = { 0 };
-	int closed, file = -1, ret;
-
-	memcpy(out, in->args, sizeof(out));
-	switch (r->op) {
-	case HOST_ECHO:
-		out[bo] = vm_buf(vm_ptr(in->args[0].addr), in->args[0].size);
-		if (in->args[0].size > in->args[bo].size)
-			rep.result = Object_ERROR_SIZE_OUT;
-		break;
-	case HOST_GIVE:
-		out[oo] = vm_obj(h->obj);
-		break;
-	case HOST_TAKE: {
-		struct objinvoke_arg a[2] = { vm_buf("inner", 5),
-					      vm_buf(data, sizeof(data)) };
-		int32_t result;
-
-		if (vm_invoke_raw((int)in->args[io].fd, HOST_ECHO,
-				  ObjectCounts_pack(1, 1, 0, 0), a, &result) ||
-		    result)
-			rep.result = Object_ERROR;
-		out[bo] = vm_buf(data, a[1].size);
-		close((int)in->args[io].fd);
-		break;
-	}
-	case HOST_BIG:
-		out[bo] = vm_buf(data, in->args[bo].size + 1);
-		break;
-	case HOST_BADFD:
-		closed = dup(h->srv);
-		close(closed);
-		out[oo] = vm_obj(closed);
-		break;
-	case HOST_FILEFD:
-		file = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-		out[oo] = vm_obj(file);
-		break;
-	default:
-		rep.result = Object_ERROR_INVALID;
-	}
-	ret = ioctl(h->srv, OBJINVOKE_IOC_SERVER_REPLY, &rep);
-	if (ret)
-		h->reply_errno = errno;
-	if (file >= 0)
-		close(file);
-	return ret;
-}
-
-static void *host_loop(void *arg)
-{
-	struct host *h = arg;
-	struct inbox *in = malloc(sizeof(*in));
-
-	for (;;) {
-		inbox_arm(in, 0);
-		if (ioctl(h->srv, OBJINVOKE_IOC_SERVER_RECV, &in->req))
-			break;	/* ESHUTDOWN ends the loop */
-		if (in->req.kind == OBJINVOKE_REQUEST_RELEASE)
-			__atomic_add_fetch(&h->releases, 1, __ATOMIC_SEQ_CST);
-		else
-			serve(h, in);
-	}
-	free(in);
-	return NULL;
-}
-
-static void host_start(struct host *h, int threads)
-{
-	memset(h, 0, sizeof(*h));
-	h->srv = server_new();
-	h->obj = server_add(h->srv, 0xc0ffee, &h->handle);
-	for (int i = 0; i < threads; i++)
-		VT_ASSERT_EQ(pthread_create(&h->thread, NULL, host_loop, h), 0);
-}
-
-static void host_stop(struct host *h)
-{
-	VT_ASSERT_OK(ioctl(h->srv, OBJINVOKE_IOC_SERVER_SHUTDOWN));
-	VT_ASSERT_EQ(pthread_join(h->thread, NULL), 0);
-	close(h->obj);
-	close(h->srv);
-}
-
-static int32_t echo(int obj, const char *msg, char *out, size_t out_len,
-		    uint64_t *got)
-{
-	struct objinvoke_arg a[2] = { vm_buf(msg, strlen(msg)),
-				      vm_buf(out, out_len) };
-	int32_t result = 12345;
-
-	VT_ASSERT_OK(vm_invoke_raw(obj, HOST_ECHO, ObjectCounts_pack(1, 1, 0, 0),
-				   a, &result));
-	if (got)
-		*got = a[1].size;
-	return result;
-}
 
 static void request_and_reply(void)
 {
@@ -187,10 +26,10 @@ static void request_and_reply(void)
 	uint64_t n = 0;
 
 	host_start(&h, 1);
-	VT_ASSERT_EQ(echo(h.obj, "ping", out, sizeof(out), &n), Object_OK);
+	VT_ASSERT_EQ(host_echo(h.obj, "ping", out, sizeof(out), &n), Object_OK);
 	VT_ASSERT_EQ(n, 4);
 	VT_ASSERT_MEM_EQ(out, "ping", 4);
-	VT_ASSERT_EQ(echo(h.obj, "too long", out, 3, NULL),
+	VT_ASSERT_EQ(host_echo(h.obj, "too long", out, 3, NULL),
 		     Object_ERROR_SIZE_OUT);
 	host_stop(&h);
 }
@@ -209,7 +48,7 @@ static void objects_cross_both_ways(void)
 				   a, &result));
 	VT_ASSERT_EQ(result, Object_OK);
 	VT_ASSERT_NE(a[0].fd, OBJINVOKE_FD_NONE);
-	VT_ASSERT_EQ(echo((int)a[0].fd, "again", out, sizeof(out), NULL),
+	VT_ASSERT_EQ(host_echo((int)a[0].fd, "again", out, sizeof(out), NULL),
 		     Object_OK);
 	close((int)a[0].fd);
 
@@ -279,7 +118,7 @@ static void same_thread_serving(void)
 	VT_ASSERT_EQ(in->req.op, HOST_ECHO);
 	VT_ASSERT_EQ(in->req.cookie, 1);
 	/* Replying carries the invocation on and updates inv. */
-	VT_ASSERT_OK(serve(&h, in));
+	VT_ASSERT_OK(host_serve(&h, in));
 	VT_ASSERT_EQ(inv.state, OBJINVOKE_STATE_DONE);
 	VT_ASSERT_EQ((int32_t)inv.result, Object_OK);
 	VT_ASSERT_EQ(a[1].size, 4);
@@ -366,7 +205,7 @@ static void *invoke_blocked(void *arg)
 	struct blocked *b = arg;
 	char out[8];
 
-	b->result = echo(b->obj, "x", out, sizeof(out), NULL);
+	b->result = host_echo(b->obj, "x", out, sizeof(out), NULL);
 	return NULL;
 }
 
@@ -391,7 +230,7 @@ static void shutdown_wakes_everyone(void)
 
 	char out[8];
 
-	VT_ASSERT_EQ(echo(h.obj, "late", out, sizeof(out), NULL),
+	VT_ASSERT_EQ(host_echo(h.obj, "late", out, sizeof(out), NULL),
 		     Object_ERROR_DEFUNCT);
 	p = (struct pollfd){ .fd = h.srv, .events = POLLIN };
 	VT_ASSERT_EQ(poll(&p, 1, 0), 1);
@@ -455,7 +294,7 @@ static void host_death_is_defunct(void)
 	VT_ASSERT_OK(kill(child, SIGKILL));
 	VT_ASSERT_EQ(pthread_join(invoker, NULL), 0);
 	VT_ASSERT_EQ(b.result, Object_ERROR_DEFUNCT);
-	VT_ASSERT_EQ(echo(obj, "after", out, sizeof(out), NULL),
+	VT_ASSERT_EQ(host_echo(obj, "after", out, sizeof(out), NULL),
 		     Object_ERROR_DEFUNCT);
 	VT_ASSERT_EQ(waitpid(child, NULL, 0), child);
 	close(obj);
@@ -475,7 +314,7 @@ static void invoker_killed_while_host_holds_it(void)
 	child = fork();
 	VT_ASSERT_OK(child);
 	if (child == 0) {
-		echo(h.obj, "x", out, sizeof(out), NULL);
+		host_echo(h.obj, "x", out, sizeof(out), NULL);
 		_exit(3);
 	}
 	p.fd = h.srv;
@@ -485,7 +324,7 @@ static void invoker_killed_while_host_holds_it(void)
 	VT_ASSERT_OK(kill(child, SIGKILL));
 	VT_ASSERT_EQ(waitpid(child, NULL, 0), child);
 	/* Answering finds nobody waiting; nothing leaks, nothing breaks. */
-	VT_ASSERT_OK(serve(&h, in));
+	VT_ASSERT_OK(host_serve(&h, in));
 	close(h.obj);
 	close(h.srv);
 	free(in);
@@ -506,7 +345,7 @@ static void process_to_process_over_a_socket(void)
 		char out[16];
 		int obj = vm_recv_fd(sv[1]);
 
-		_exit(obj >= 0 && echo(obj, "child", out, sizeof(out), NULL) ==
+		_exit(obj >= 0 && host_echo(obj, "child", out, sizeof(out), NULL) ==
 					  Object_OK &&
 			      !memcmp(out, "child", 5) ? 0 : 1);
 	}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vmhost.c - the test host of vmhost.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "vmhost.h"
+#include "vmutil.h"
+
+int server_new(void)
+{
+	struct objinvoke_get_object g = { 0 };
+	int dev = open(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC);
+
+	VT_ASSERT_OK(dev);
+	VT_ASSERT_OK(ioctl(dev, OBJINVOKE_IOC_SERVER_NEW, &g));
+	close(dev);
+	return (int)g.fd;
+}
+
+int server_add(int srv, uint64_t cookie, uint32_t *handle)
+{
+	struct objinvoke_server_add a = { .cookie = cookie };
+
+	VT_ASSERT_OK(ioctl(srv, OBJINVOKE_IOC_SERVER_ADD, &a));
+	if (handle)
+		*handle = a.handle;
+	return (int)a.fd;
+}
+
+void inbox_arm(struct inbox *in, uint32_t flags)
+{
+	memset(&in->req, 0, sizeof(in->req));
+	in->req.flags = flags;
+	in->req.args = (uintptr_t)in->args;
+	in->req.args_cap = 60;
+	in->req.buf = (uintptr_t)in->buf;
+	in->req.buf_size = sizeof(in->buf);
+}
+
+int host_serve(struct host *h, struct inbox *in)
+{
+	struct objinvoke_request *r = &in->req;
+	struct objinvoke_arg out[60];
+	struct objinvoke_reply rep = { .id = r->id, .args = (uintptr_t)out };
+	unsigned int bo = ObjectCounts_indexBO(r->counts);
+	unsigned int io = ObjectCounts_indexOI(r->counts);
+	unsigned int oo = ObjectCounts_indexOO(r->counts);
+	char data[256] = { 0 };
+	int closed, file = -1, ret;
+
+	memcpy(out, in->args, sizeof(out));
+	switch (r->op) {
+	case HOST_ECHO:
+		out[bo] = vm_buf(vm_ptr(in->args[0].addr), in->args[0].size);
+		if (in->args[0].size > in->args[bo].size)
+			rep.result = Object_ERROR_SIZE_OUT;
+		break;
+	case HOST_GIVE:
+		out[oo] = vm_obj(h->obj);
+		break;
+	case HOST_TAKE: {
+		struct objinvoke_arg a[2] = { vm_buf("inner", 5),
+					      vm_buf(data, sizeof(data)) };
+		int32_t result;
+
+		if (vm_invoke_raw((int)in->args[io].fd, HOST_ECHO,
+				  ObjectCounts_pack(1, 1, 0, 0), a, &result) ||
+		    result)
+			rep.result = Object_ERROR;
+		out[bo] = vm_buf(data, a[1].size);
+		close((int)in->args[io].fd);
+		break;
+	}
+	case HOST_BIG:
+		out[bo] = vm_buf(data, in->args[bo].size + 1);
+		break;
+	case HOST_BADFD:
+		closed = dup(h->srv);
+		close(closed);
+		out[oo] = vm_obj(closed);
+		break;
+	case HOST_FILEFD:
+		file = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+		out[oo] = vm_obj(file);
+		break;
+	default:
+		rep.result = Object_ERROR_INVALID;
+	}
+	ret = ioctl(h->srv, OBJINVOKE_IOC_SERVER_REPLY, &rep);
+	if (ret)
+		h->reply_errno = errno;
+	if (file >= 0)
+		close(file);
+	return ret;
+}
+
+void *host_loop(void *arg)
+{
+	struct host *h = arg;
+	struct inbox *in = malloc(sizeof(*in));
+
+	for (;;) {
+		inbox_arm(in, 0);
+		if (ioctl(h->srv, OBJINVOKE_IOC_SERVER_RECV, &in->req))
+			break;	/* ESHUTDOWN ends the loop */
+		if (in->req.kind == OBJINVOKE_REQUEST_RELEASE)
+			__atomic_add_fetch(&h->releases, 1, __ATOMIC_SEQ_CST);
+		else
+			host_serve(h, in);
+	}
+	free(in);
+	return NULL;
+}
+
+void host_start(struct host *h, int threads)
+{
+	memset(h, 0, sizeof(*h));
+	h->srv = server_new();
+	h->obj = server_add(h->srv, 0xc0ffee, &h->handle);
+	for (int i = 0; i < threads; i++)
+		VT_ASSERT_EQ(pthread_create(&h->thread, NULL, host_loop, h), 0);
+}
+
+void host_stop(struct host *h)
+{
+	VT_ASSERT_OK(ioctl(h->srv, OBJINVOKE_IOC_SERVER_SHUTDOWN));
+	VT_ASSERT_EQ(pthread_join(h->thread, NULL), 0);
+	close(h->obj);
+	close(h->srv);
+}
+
+int32_t host_echo(int obj, const char *msg, char *out, size_t out_len,
+		    uint64_t *got)
+{
+	struct objinvoke_arg a[2] = { vm_buf(msg, strlen(msg)),
+				      vm_buf(out, out_len) };
+	int32_t result = 12345;
+
+	VT_ASSERT_OK(vm_invoke_raw(obj, HOST_ECHO, ObjectCounts_pack(1, 1, 0, 0),
+				   a, &result));
+	if (got)
+		*got = a[1].size;
+	return result;
+}
+

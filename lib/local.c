@@ -272,3 +272,32 @@ void objinvoke_local_released(uint64_t cookie, uint32_t handle)
 			      (unsigned long long)cookie);
 	Object_RELEASE_IF(obj);
 }
+
+/*
+ * In a child after fork(): the entries describe the parent's exports,
+ * served by the parent's server.  The child forgets them without
+ * releasing anything (the references belong to the parent's registration)
+ * and starts with an empty table.  Called single-threaded, by the atfork
+ * handler, with table_lock held since the prepare handler.
+ */
+void objinvoke_local_forget_in_child(void)
+{
+	struct objinvoke_local *e, *next;
+
+	RB_INIT(&objects);
+	for (e = RB_MIN(cookie_tree, &cookies); e; e = next) {
+		next = RB_NEXT(cookie_tree, &cookies, e);
+		RB_REMOVE(cookie_tree, &cookies, e);
+		free(e);
+	}
+}
+
+void objinvoke_local_lock(void)
+{
+	pthread_mutex_lock(&table_lock);
+}
+
+void objinvoke_local_unlock(void)
+{
+	pthread_mutex_unlock(&table_lock);
+}

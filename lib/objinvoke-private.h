@@ -112,4 +112,9 @@ int32_t objinvoke_invoke_ioctl(int fd, struct objinvoke_invoke *inv);
 void objinvoke_log(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
+/* fork() support (local.c), used by server.c's atfork handlers. */
+void objinvoke_local_lock(void);
+void objinvoke_local_unlock(void);
+void objinvoke_local_forget_in_child(void);
+
 #endif /* OBJINVOKE_PRIVATE_H */

@@ -8,6 +8,7 @@
  * it is open.
  */
 #include <pthread.h>
+#include <unistd.h>
 
 #include <linux/objinvoke.h>
 
@@ -26,6 +27,44 @@ int objinvoke_server_peek(void)
 	return atomic_load_explicit(&server_fd, memory_order_acquire);
 }
 
+/*
+ * fork(): the child shares the parent's server file, so requests for the
+ * parent's objects could reach the child (same-thread serving picks the
+ * server the caller names).  The child gets a server of its own instead,
+ * made when it first needs one, and forgets the parent's exports.
+ */
+static void atfork_prepare(void)
+{
+	pthread_mutex_lock(&server_lock);
+	objinvoke_local_lock();
+}
+
+static void atfork_parent(void)
+{
+	objinvoke_local_unlock();
+	pthread_mutex_unlock(&server_lock);
+}
+
+static void atfork_child(void)
+{
+	int fd = atomic_load_explicit(&server_fd, memory_order_relaxed);
+
+	objinvoke_local_forget_in_child();
+	atomic_store(&objinvoke_server_threads_running, 0);
+	if (fd >= 0)
+		close(fd);
+	atomic_store_explicit(&server_fd, -1, memory_order_release);
+	objinvoke_local_unlock();
+	pthread_mutex_unlock(&server_lock);
+}
+
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void atfork_register(void)
+{
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
 int32_t objinvoke_server_get(int *fd)
 {
 	int32_t r = Object_OK;
@@ -35,6 +74,7 @@ int32_t objinvoke_server_get(int *fd)
 	if (*fd >= 0)
 		return Object_OK;
 
+	pthread_once(&atfork_once, atfork_register);
 	pthread_mutex_lock(&server_lock);
 	*fd = atomic_load_explicit(&server_fd, memory_order_relaxed);
 	if (*fd < 0) {

@@ -119,11 +119,16 @@ static double timeout_scale(void)
 	return v > 0 ? v : 1.0;
 }
 
+void (*vt_case_setup)(void);
+
 static void run_in_child(const struct vt_case *c)
 {
 	int before, after;
 
 	setpgid(0, 0);
+	/* State a case may make once per process is not a leak of the case. */
+	if (vt_case_setup)
+		vt_case_setup();
 	before = vt_count_fds();
 	c->fn();
 	after = vt_count_fds();

@@ -47,9 +47,24 @@ struct vt_case {
 
 int vt_main(int argc, char **argv, const struct vt_case *cases, size_t n);
 
+/*
+ * Run in each case's child before its fds are counted: for state that
+ * lives as long as the process (libobject's server fd), which a case
+ * would otherwise be blamed for.  Set it in main or with VT_MAIN_SETUP.
+ */
+extern void (*vt_case_setup)(void);
+
 #define VT_MAIN(cases)                                                       \
 	int main(int argc, char **argv)                                      \
 	{                                                                    \
+		return vt_main(argc, argv, cases,                            \
+			       sizeof(cases) / sizeof((cases)[0]));          \
+	}
+
+#define VT_MAIN_SETUP(cases, setup)                                          \
+	int main(int argc, char **argv)                                      \
+	{                                                                    \
+		vt_case_setup = (setup);                                     \
 		return vt_main(argc, argv, cases,                            \
 			       sizeof(cases) / sizeof((cases)[0]));          \
 	}

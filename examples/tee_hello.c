@@ -4,8 +4,11 @@
  *
  * It does what any Mink client does: get the TEE's root object, register a
  * client environment with its own credentials, open services by UID and
- * call them.  Every object it receives is its own to release; it releases
- * them all before exiting.  Exit status 0 means every call worked.
+ * call them.  It also hands the TEE an object of its own, a plain C
+ * struct with an invoke function, and the TEE calls it back in the middle
+ * of the invocation, on this very thread.  Every object it receives is its
+ * own to release; it releases them all before exiting.  Exit status 0
+ * means every call worked.
  *
  * Needs the objinvoke module and a TEE (or the emulator) to run.
  */
@@ -13,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ICallbackService.h"
 #include "IClientEnv.h"
 #include "IFeatureVersion.h"
 #include "ITestService.h"
@@ -148,6 +152,63 @@ static int qtee_version(Object fv)
 	return 0;
 }
 
+/* A local object: what the TEE calls back.  Method 1 reverses a string. */
+struct reverser {
+	int refs;
+	int calls;
+};
+
+static int32_t reverser_invoke(ObjectCxt h, ObjectOp op, ObjectArg *a,
+			       ObjectCounts k)
+{
+	struct reverser *rv = h;
+	size_t n;
+
+	switch (ObjectOp_methodID(op)) {
+	case Object_OP_retain:
+		rv->refs++;
+		return Object_OK;
+	case Object_OP_release:
+		rv->refs--;
+		return Object_OK;
+	case 1:
+		if (k != ObjectCounts_pack(1, 1, 0, 0))
+			return Object_ERROR_INVALID;
+		n = a[0].bi.size;
+		if (a[1].b.size < n)
+			return Object_ERROR_SIZE_OUT;
+		for (size_t i = 0; i < n; i++)
+			((char *)a[1].b.ptr)[i] =
+				((const char *)a[0].bi.ptr)[n - 1 - i];
+		a[1].b.size = n;
+		rv->calls++;
+		return Object_OK;
+	}
+	return Object_ERROR_INVALID;
+}
+
+static int callback(Object env)
+{
+	struct reverser rv = { .refs = 1 };
+	Object cb = Object_NULL, mine = { reverser_invoke, &rv };
+	char out[32];
+	size_t n = 0;
+	int32_t r;
+
+	r = IClientEnv_open(env, ICallbackService_UID, &cb);
+	if (r)
+		return failed("open ICallbackService", r);
+	/* libobject registers `mine` with the kernel on the way out. */
+	r = ICallbackService_callBufs(cb, mine, 1, "callback", 8, out,
+				      sizeof(out), &n);
+	Object_release(cb);
+	if (r)
+		return failed("callBufs", r);
+	printf("callback: the TEE called our object back (%d call): "
+	       "\"callback\" -> \"%.*s\"\n", rv.calls, (int)n, out);
+	return 0;
+}
+
 static int call_services(Object env)
 {
 	Object svc = Object_NULL, fv = Object_NULL;
@@ -169,7 +230,7 @@ static int call_services(Object env)
 	printf("open: IFeatureVersion (uid %u)\n", IFeatureVersion_UID);
 	bad = qtee_version(fv);
 	Object_release(fv);
-	return bad;
+	return bad || callback(env);
 }
 
 int main(void)

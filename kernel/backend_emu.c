@@ -47,9 +47,13 @@ enum emu_state {
  * @owner:    the attached emulator's file, or NULL.
  * @queue:    calls in EMU_NEW, oldest first.
  * @sessions: session ID -> call, for every call the TEE has not finished.
- * @events:   bumped whenever a call becomes claimable or a session ends,
- *            so a waiting emulator thread knows to look again.
+ * @events:   bumped whenever a new call is queued or a session ends, so
+ *            a waiting emulator thread knows to look again.
  * @wq:       emulator threads wait here for @events to change.
+ * @resumes:  bumped whenever a callback response is ready or a session
+ *            ends.  Apart from @events so that the threads waiting for new
+ *            work (most of the pool) are not woken by every callback.
+ * @resume_wq: threads waiting for a callback response wait here.
  */
 static struct emu_dev {
 	struct mutex lock;	/* see above */
@@ -58,20 +62,32 @@ static struct emu_dev {
 	struct xarray sessions;
 	atomic_t events;
 	wait_queue_head_t wq;
+	atomic_t resumes;
+	wait_queue_head_t resume_wq;
 } emu = {
 	.lock = __MUTEX_INITIALIZER(emu.lock),
 	.queue = LIST_HEAD_INIT(emu.queue),
 	.sessions = XARRAY_INIT(emu.sessions, XA_FLAGS_ALLOC1),
 	.events = ATOMIC_INIT(0),
 	.wq = __WAIT_QUEUE_HEAD_INITIALIZER(emu.wq),
+	.resumes = ATOMIC_INIT(0),
+	.resume_wq = __WAIT_QUEUE_HEAD_INITIALIZER(emu.resume_wq),
 };
 
-/* Tell waiting emulator threads that something changed. */
+/* Tell emulator threads waiting for new work that something changed. */
 static void emu_event_locked(void)
 {
 	lockdep_assert_held(&emu.lock);
 	atomic_inc(&emu.events);
 	wake_up_all(&emu.wq);
+}
+
+/* Tell threads waiting for callback responses that something changed. */
+static void emu_resume_event_locked(void)
+{
+	lockdep_assert_held(&emu.lock);
+	atomic_inc(&emu.resumes);
+	wake_up_all(&emu.resume_wq);
 }
 
 static void emu_answer_locked(struct qtee_call *call, enum qtee_status status)
@@ -81,6 +97,7 @@ static void emu_answer_locked(struct qtee_call *call, enum qtee_status status)
 	if (status != QTEE_CALL_CALLBACK) {
 		xa_erase(&emu.sessions, call->session);
 		emu_event_locked();
+		emu_resume_event_locked();
 	}
 	/* Pairs with the acquire in emu_wait(): status before state. */
 	smp_store_release(&call->state, EMU_ANSWERED);
@@ -96,7 +113,7 @@ static int emu_submit(struct qtee_call *call)
 		ret = -ENODEV;
 	} else if (call->resume) {
 		call->state = EMU_RESUME;
-		emu_event_locked();
+		emu_resume_event_locked();
 	} else {
 		ret = xa_alloc(&emu.sessions, &call->session, call,
 			       xa_limit_32b, GFP_KERNEL);
@@ -161,11 +178,12 @@ static void emu_unclaim(struct qtee_call *call, u64 session)
 	mutex_lock(&emu.lock);
 	if (session) {
 		call->state = EMU_RESUME;
+		emu_resume_event_locked();
 	} else {
 		call->state = EMU_NEW;
 		list_add(&call->node, &emu.queue);
+		emu_event_locked();
 	}
-	emu_event_locked();
 	mutex_unlock(&emu.lock);
 }
 
@@ -189,8 +207,9 @@ static long emu_ioctl_wait(void __user *uarg, unsigned int cmd)
 	session = k.session;
 
 	for (;;) {
+		atomic_t *counter = session ? &emu.resumes : &emu.events;
 		/* Sampled before looking, so no change can slip in between. */
-		int seen = atomic_read(&emu.events);
+		int seen = atomic_read(counter);
 
 		mutex_lock(&emu.lock);
 		call = emu_claim_locked(session);
@@ -199,8 +218,8 @@ static long emu_ioctl_wait(void __user *uarg, unsigned int cmd)
 			break;
 		if (session && emu_session_gone(session))
 			return -ENOENT;
-		if (wait_event_freezable(emu.wq,
-					 atomic_read(&emu.events) != seen))
+		if (wait_event_freezable(*(session ? &emu.resume_wq : &emu.wq),
+					 atomic_read(counter) != seen))
 			return -EINTR;
 	}
 

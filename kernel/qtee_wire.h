@@ -35,6 +35,19 @@ typedef int32_t s32;
 #define QTEE_OP_RELEASE		0x0000ffffU
 #define QTEE_OP_RETAIN		0x0000fffeU
 
+/* The primordial object's methods (called by the TEE). */
+#define QTEE_PRIMORDIAL_MAP_REGION	0	/* IO mem, BO region, OO mapping */
+#define QTEE_PRIMORDIAL_YIELD		1
+#define QTEE_PRIMORDIAL_SLEEP		2	/* BI u32 ms */
+
+/*
+ * Map region's output buffer, packed: u64 address, u64 length, u32
+ * permissions.  Releasing the mapping object (the OO) unmaps the region.
+ */
+#define QTEE_MAP_REGION_SIZE	20U
+#define QTEE_PERM_READ		1U
+#define QTEE_PERM_WRITE		2U
+
 /* Results (int32 on the wire). */
 #define QTEE_OK			0
 #define QTEE_ERROR		1

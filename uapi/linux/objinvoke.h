@@ -28,6 +28,9 @@
 
 #define OBJINVOKE_IOC_MAGIC	0xB7
 
+/* struct objinvoke_arg.flags (out): the fd is a dma-buf, a memory object. */
+#define OBJINVOKE_ARG_MEMORY	(1U << 0)
+
 /* "No object" in an fd field. */
 #define OBJINVOKE_FD_NONE	0xffffffffU
 
@@ -47,11 +50,19 @@
  *         object).  Output object: out, a new O_CLOEXEC object fd, or
  *         OBJINVOKE_FD_NONE for a NULL object; in, must be
  *         OBJINVOKE_FD_NONE.  Must be OBJINVOKE_FD_NONE for buffers.
- * @flags: in: reserved, must be 0.
+ * @flags: in: must be 0.  Out, on output objects (and on input objects
+ *         of a request a server receives): OBJINVOKE_ARG_MEMORY when @fd
+ *         is a dma-buf fd, a memory object, rather than an object fd.
  *
  * The arguments of an invocation are an array ordered as the counts word
  * orders them: input buffers, output buffers, input objects, output
  * objects.
+ *
+ * Memory objects: a dma-buf fd (from a dma-buf heap, udmabuf or any
+ * exporter) passed as an input object is a memory object: the TEE maps it
+ * instead of the data being copied.  A memory object that comes back
+ * (an output object, or an input object of a request) arrives as a new
+ * dma-buf fd with the same access mode it was given with.
  */
 struct objinvoke_arg {
 	__u64 addr;
@@ -366,6 +377,18 @@ struct objinvoke_emu_done {
 	__u32 out_size;
 	__u64 reserved;
 };
+
+/*
+ * The emulated SHM bridge.  When the TEE maps a memory object (the
+ * primordial object's map-region method), the address it gets back is a
+ * window of the emulator device: mmap() of /dev/objinvoke-emu at that
+ * offset (MAP_SHARED, length at most the region's) reaches exactly that
+ * memory and nothing else.  PROT_WRITE on a read-only region fails with
+ * EACCES; offsets outside a live region fail with ENXIO; once the TEE
+ * releases the mapping object the pages are revoked, and touching them
+ * raises SIGBUS.  Windows are OBJINVOKE_EMU_WINDOW bytes apart.
+ */
+#define OBJINVOKE_EMU_WINDOW	(1ULL << 36)
 
 #define OBJINVOKE_EMU_IOC_WAIT \
 	_IOWR(OBJINVOKE_IOC_MAGIC, 0x40, struct objinvoke_emu_call)

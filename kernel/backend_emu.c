@@ -12,6 +12,13 @@
  * sees copies of the two buffers: it can reach no other kernel memory,
  * which is what the SHM bridge guarantees on real hardware.
  *
+ * The emulator reaches memory objects only through the emulated SHM
+ * bridge: mmap() of the device at the window the TEE's map-region got.
+ * Pages are handed out one by one at fault time from the live mapping
+ * (memobj.c), and when the mapping is released its range of the device's
+ * address space is unmapped, so the emulator loses the memory exactly
+ * when the TEE would.
+ *
  * A session moves NEW -> CLAIMED -> COMPLETING -> ANSWERED; an SMC call
  * that answers a callback moves RESUME -> CLAIMED -> ... in the same
  * session.  The session ID lives until the invocation is done.  When the
@@ -24,6 +31,7 @@
 #include <linux/freezer.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sched/signal.h>
@@ -54,6 +62,9 @@ enum emu_state {
  *            ends.  Apart from @events so that the threads waiting for new
  *            work (most of the pool) are not woken by every callback.
  * @resume_wq: threads waiting for a callback response wait here.
+ * @map_lock: protects @mapping.
+ * @mapping:  the attached emulator's device address space, where its
+ *            bridge mmaps live; NULL when none is attached.
  */
 static struct emu_dev {
 	struct mutex lock;	/* see above */
@@ -64,6 +75,8 @@ static struct emu_dev {
 	wait_queue_head_t wq;
 	atomic_t resumes;
 	wait_queue_head_t resume_wq;
+	struct mutex map_lock;	/* protects @mapping */
+	struct address_space *mapping;
 } emu = {
 	.lock = __MUTEX_INITIALIZER(emu.lock),
 	.queue = LIST_HEAD_INIT(emu.queue),
@@ -72,6 +85,7 @@ static struct emu_dev {
 	.wq = __WAIT_QUEUE_HEAD_INITIALIZER(emu.wq),
 	.resumes = ATOMIC_INIT(0),
 	.resume_wq = __WAIT_QUEUE_HEAD_INITIALIZER(emu.resume_wq),
+	.map_lock = __MUTEX_INITIALIZER(emu.map_lock),
 };
 
 /* Tell emulator threads waiting for new work that something changed. */
@@ -336,6 +350,51 @@ static long emu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	return -ENOTTY;
 }
 
+/* ---- the emulated SHM bridge ---- */
+
+static vm_fault_t emu_bridge_fault(struct vm_fault *vmf)
+{
+	struct page *page;
+
+	/* Looked up at every fault: a revoked window faults SIGBUS. */
+	if (oi_bridge_page(vmf->pgoff, vmf->flags & FAULT_FLAG_WRITE, &page))
+		return VM_FAULT_SIGBUS;
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct emu_bridge_vm_ops = {
+	.fault = emu_bridge_fault,
+};
+
+static int emu_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	bool write = vma->vm_flags & VM_WRITE;
+	int ret;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;	/* the TEE's view is the memory itself */
+	ret = oi_bridge_check(vma->vm_pgoff, vma_pages(vma), write);
+	if (ret)
+		return ret;
+	if (!write) {
+		/* A read-only region stays read-only under mprotect() too. */
+		vma->vm_flags &= ~VM_MAYWRITE;
+	}
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_ops = &emu_bridge_vm_ops;
+	return 0;
+}
+
+/* A mapping went: the emulator's view of its window goes with it. */
+static void emu_bridge_revoke(u64 start, u64 len)
+{
+	mutex_lock(&emu.map_lock);
+	if (emu.mapping)
+		unmap_mapping_range(emu.mapping, start, len, 1);
+	mutex_unlock(&emu.map_lock);
+}
+
 static int emu_open(struct inode *inode, struct file *file)
 {
 	int ret = 0;
@@ -348,9 +407,13 @@ static int emu_open(struct inode *inode, struct file *file)
 	else
 		emu.owner = file;
 	mutex_unlock(&emu.lock);
-	if (!ret)
-		pr_info("TEE emulator attached (pid %d)\n", task_tgid_nr(current));
-	return ret ? ret : nonseekable_open(inode, file);
+	if (ret)
+		return ret;
+	mutex_lock(&emu.map_lock);
+	emu.mapping = file->f_mapping;
+	mutex_unlock(&emu.map_lock);
+	pr_info("TEE emulator attached (pid %d)\n", task_tgid_nr(current));
+	return nonseekable_open(inode, file);
 }
 
 static int emu_release(struct inode *inode, struct file *file)
@@ -367,6 +430,10 @@ static int emu_release(struct inode *inode, struct file *file)
 	mutex_unlock(&emu.lock);
 	/* Everything the dead TEE held is dropped; its IDs mean nothing now. */
 	qtee_tee_detached();
+	/* Released only once no mmap of the device is left: none to revoke. */
+	mutex_lock(&emu.map_lock);
+	emu.mapping = NULL;
+	mutex_unlock(&emu.map_lock);
 	pr_info("TEE emulator detached\n");
 	return 0;
 }
@@ -377,6 +444,7 @@ static const struct file_operations emu_fops = {
 	.release = emu_release,
 	.unlocked_ioctl = emu_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = emu_mmap,
 	.llseek = no_llseek,
 };
 
@@ -390,6 +458,7 @@ static struct miscdevice emu_misc = {
 int emu_init(void)
 {
 	qtee_set_backend(&emu_backend_ops);
+	oi_bridge_set_revoke(emu_bridge_revoke);
 	return misc_register(&emu_misc);
 }
 

@@ -274,7 +274,8 @@ static int oi_copy_out_answer(struct oi_invocation *inv,
 			ret = fd;
 			break;
 		}
-		files[i - oo] = oi_object_file(inv->args[i].o);
+		files[i - oo] = oi_object_out_file(inv->args[i].o,
+						   &uargs[i].flags);
 		if (IS_ERR(files[i - oo])) {
 			ret = PTR_ERR(files[i - oo]);
 			files[i - oo] = NULL;

@@ -124,8 +124,14 @@ static int __init objinvoke_init(void)
 	ret = misc_register(&oi_misc);
 	if (ret)
 		goto err_emu;
+	/* The misc device attaches to dma-bufs on the TEE's behalf. */
+	ret = oi_memory_init(oi_misc.this_device);
+	if (ret)
+		goto err_misc;
 	return 0;
 
+err_misc:
+	misc_deregister(&oi_misc);
 err_emu:
 	emu_exit();
 err_qtee:

@@ -8,7 +8,9 @@
  * the file is made and dropped in ->release(), so close() of the last fd
  * (or the last fput of a file in flight in a UNIX socket) lets the object
  * go.  An fd is taken for an object only if its file has these file
- * operations: nothing else a process can open is ever mistaken for one.
+ * operations: nothing else a process can open is ever mistaken for one,
+ * except a dma-buf, which is taken for what it is: a memory object
+ * (memobj.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -70,8 +72,8 @@ static const struct file_operations oi_object_fops = {
 /**
  * oi_object_from_fd() - the object behind an object fd
  * @fd:  a file descriptor of the calling process.
- * @err: out: -EBADF for a closed fd, -EINVAL for an fd that is not an
- *       object.
+ * @err: out: -EBADF for a closed fd, -EINVAL for an fd that is neither an
+ *       object nor a dma-buf, or the dma-buf import's error.
  *
  * Context: process context.
  * Return: a new reference (put with oi_object_put()), or NULL.
@@ -87,10 +89,8 @@ struct oi_object *oi_object_from_fd(int fd, int *err)
 	}
 	if (f.file->f_op == &oi_object_fops)
 		obj = oi_object_get(f.file->private_data);
-	else
-		*err = -EINVAL;
 	fdput(f);
-	return obj;
+	return obj ?: oi_memobj_from_fd(fd, err);
 }
 
 /**
@@ -110,6 +110,25 @@ struct file *oi_object_file(struct oi_object *obj)
 	if (IS_ERR(file))
 		oi_object_put(obj);
 	return file;
+}
+
+/**
+ * oi_object_out_file() - the file @obj goes to userspace as
+ * @obj:   the object; the file takes its own reference.
+ * @flags: out: OBJINVOKE_ARG_MEMORY for a memory object (a dma-buf file),
+ *         0 otherwise.
+ *
+ * Context: process context.
+ * Return: the file, or ERR_PTR().
+ */
+struct file *oi_object_out_file(struct oi_object *obj, u32 *flags)
+{
+	if (oi_object_is_memory(obj)) {
+		*flags = OBJINVOKE_ARG_MEMORY;
+		return oi_memobj_file(obj);
+	}
+	*flags = 0;
+	return oi_object_file(obj);
 }
 
 /**

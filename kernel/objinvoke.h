@@ -15,6 +15,7 @@
 #define OBJINVOKE_H
 
 #include <linux/kref.h>
+#include <linux/mm_types.h>
 #include <linux/types.h>
 #include <linux/printk.h>
 
@@ -36,6 +37,7 @@ extern unsigned int oi_debug_mask;
 			pr_info(fmt, ##__VA_ARGS__);			\
 	} while (0)
 
+struct device;
 struct oi_object;
 struct oi_invocation;
 struct oi_request;
@@ -98,6 +100,7 @@ void oi_object_put(struct oi_object *obj);
 /* Object fds. */
 struct oi_object *oi_object_from_fd(int fd, int *err);
 struct file *oi_object_file(struct oi_object *obj);
+struct file *oi_object_out_file(struct oi_object *obj, u32 *flags);
 int oi_object_install(struct oi_object *obj);
 
 /* One argument of an invocation, in the kernel's own form. */
@@ -172,6 +175,16 @@ struct oi_object *qtee_root_object(void);
 bool qtee_object_is_tee(struct oi_object *obj);
 int qtee_init(void);
 void qtee_exit(void);
+
+/* Memory objects and the TEE's mappings of them (memobj.c). */
+struct oi_object *oi_memobj_from_fd(int fd, int *err);
+struct file *oi_memobj_file(struct oi_object *obj);
+bool oi_object_is_memory(struct oi_object *obj);
+int oi_map_region(struct oi_invocation *inv);
+int oi_bridge_page(pgoff_t pgoff, bool write, struct page **page);
+int oi_bridge_check(pgoff_t pgoff, unsigned long npages, bool write);
+void oi_bridge_set_revoke(void (*revoke)(u64 start, u64 len));
+int oi_memory_init(struct device *dev);
 
 /* Kernel services. */
 extern struct oi_object oi_primordial;

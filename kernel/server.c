@@ -440,7 +440,8 @@ static int oi_request_deliver(struct oi_request *req,
 				ret = fd;
 				goto out_undo;
 			}
-			files[i - qtee_idx_io(inv->counts)] = oi_object_file(a->o);
+			files[i - qtee_idx_io(inv->counts)] =
+				oi_object_out_file(a->o, &uargs[i].flags);
 			if (IS_ERR(files[i - qtee_idx_io(inv->counts)])) {
 				ret = PTR_ERR(files[i - qtee_idx_io(inv->counts)]);
 				files[i - qtee_idx_io(inv->counts)] = NULL;

@@ -14,9 +14,6 @@
 
 #include "objinvoke.h"
 
-#define PRIMORDIAL_OP_MAP_REGION	0
-#define PRIMORDIAL_OP_YIELD		1
-#define PRIMORDIAL_OP_SLEEP		2
 
 /* A TEE asking for longer is buggy; do not pin the caller's thread. */
 #define PRIMORDIAL_SLEEP_MAX_MS		10000
@@ -42,17 +39,15 @@ static int primordial_sleep(struct oi_invocation *inv)
 static int primordial_invoke(struct oi_object *obj, struct oi_invocation *inv)
 {
 	switch (inv->op) {
-	case PRIMORDIAL_OP_YIELD:
+	case QTEE_PRIMORDIAL_YIELD:
 		cond_resched();
 		inv->result = QTEE_OK;
 		break;
-	case PRIMORDIAL_OP_SLEEP:
+	case QTEE_PRIMORDIAL_SLEEP:
 		inv->result = primordial_sleep(inv);
 		break;
-	case PRIMORDIAL_OP_MAP_REGION:
-		/* Memory objects arrive with their own issue. */
-		inv->result = QTEE_ERROR_UNAVAIL;
-		break;
+	case QTEE_PRIMORDIAL_MAP_REGION:
+		return oi_map_region(inv);
 	default:
 		inv->result = QTEE_ERROR_INVALID;
 		break;

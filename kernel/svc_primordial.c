@@ -4,7 +4,8 @@
  *
  * The kernel-hosted object the TEE reaches by the fixed NS ID 0x80000000
  * without ever being given it.  It runs on the invoking thread during a
- * callback.  Permanent: its reference count never reaches zero.
+ * callback: it maps memory objects for the TEE (memobj.c), yields and
+ * sleeps.  Permanent: its reference count never reaches zero.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -13,7 +14,6 @@
 #include <linux/sched/signal.h>
 
 #include "objinvoke.h"
-
 
 /* A TEE asking for longer is buggy; do not pin the caller's thread. */
 #define PRIMORDIAL_SLEEP_MAX_MS		10000

@@ -20,6 +20,11 @@
  * When a memory object goes back to userspace it goes as a dma-buf fd of
  * the same dma-buf, so the receiver can map it.
  *
+ * One dma-buf is one memory object while it lives: the import is kept in
+ * a tree keyed by the dma-buf, so passing the same memory again costs a
+ * lookup, not an attachment and a page walk; an invocation with a memory
+ * object costs the same at 4 KiB as at 64 MiB.
+ *
  * The pages behind the bridge are taken from the attachment's scatterlist.
  * That is more than a dma-buf importer is usually allowed, and fine for
  * the system heap and udmabuf, whose buffers are ordinary pages; the
@@ -33,6 +38,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/rbtree.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
@@ -44,6 +50,7 @@ MODULE_IMPORT_NS(DMA_BUF);
 /**
  * struct oi_memobj - a dma-buf the kernel imported
  * @base:     the object.
+ * @node:     in oi_memobjs, under oi_memobjs_lock.
  * @dmabuf:   a reference to the dma-buf; invariant.
  * @attach:   the kernel's attachment; invariant.
  * @sgt:      the attachment's mapping; invariant.
@@ -53,6 +60,7 @@ MODULE_IMPORT_NS(DMA_BUF);
  */
 struct oi_memobj {
 	struct oi_object base;
+	struct rb_node node;
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
@@ -77,6 +85,10 @@ struct oi_mapping {
 
 static const struct oi_object_ops oi_memobj_ops;
 static const struct oi_object_ops oi_mapping_ops;
+
+/* dma-buf -> its memory object, no reference: destroy erases it. */
+static struct rb_root oi_memobjs = RB_ROOT;
+static DEFINE_MUTEX(oi_memobjs_lock);
 
 /* Window -> mapping, no reference: the mapping's destroy erases it. */
 static DEFINE_XARRAY_ALLOC1(oi_bridge);
@@ -105,6 +117,9 @@ static void oi_memobj_destroy(struct oi_object *obj)
 {
 	struct oi_memobj *mem = to_memobj(obj);
 
+	mutex_lock(&oi_memobjs_lock);
+	rb_erase(&mem->node, &oi_memobjs);
+	mutex_unlock(&oi_memobjs_lock);
 	kvfree(mem->pages);
 	dma_buf_unmap_attachment_unlocked(mem->attach, mem->sgt,
 					  DMA_BIDIRECTIONAL);
@@ -137,6 +152,61 @@ static int oi_memobj_collect_pages(struct oi_memobj *mem)
 	return i == mem->npages ? 0 : -EINVAL;
 }
 
+/* The live memory object of @dmabuf, with a reference, or NULL. */
+static struct oi_memobj *oi_memobj_find_locked(struct dma_buf *dmabuf,
+					       struct rb_node ***link,
+					       struct rb_node **parent)
+{
+	struct oi_memobj *mem;
+
+	lockdep_assert_held(&oi_memobjs_lock);
+	*link = &oi_memobjs.rb_node;
+	*parent = NULL;
+	while (**link) {
+		*parent = **link;
+		mem = rb_entry(*parent, struct oi_memobj, node);
+		/*
+		 * A dying one stays in the tree until its destroy: pass it
+		 * by on the right, where a new one for the same dma-buf goes.
+		 */
+		if (dmabuf == mem->dmabuf && kref_get_unless_zero(&mem->base.ref))
+			return mem;
+		*link = dmabuf < mem->dmabuf ? &(*parent)->rb_left :
+					       &(*parent)->rb_right;
+	}
+	return NULL;
+}
+
+/* Attach and map @dmabuf (whose reference @mem takes over). */
+static int oi_memobj_import(struct oi_memobj *mem, struct dma_buf *dmabuf)
+{
+	int ret;
+
+	mem->dmabuf = dmabuf;
+	mem->writable = dmabuf->file->f_mode & FMODE_WRITE;
+	mem->attach = dma_buf_attach(dmabuf, oi_dma_dev);
+	if (IS_ERR(mem->attach))
+		return PTR_ERR(mem->attach);
+	mem->sgt = dma_buf_map_attachment_unlocked(mem->attach,
+						   DMA_BIDIRECTIONAL);
+	if (IS_ERR(mem->sgt)) {
+		ret = PTR_ERR(mem->sgt);
+		goto err_detach;
+	}
+	ret = oi_memobj_collect_pages(mem);
+	if (ret)
+		goto err_unmap;
+	return 0;
+
+err_unmap:
+	kvfree(mem->pages);
+	dma_buf_unmap_attachment_unlocked(mem->attach, mem->sgt,
+					  DMA_BIDIRECTIONAL);
+err_detach:
+	dma_buf_detach(dmabuf, mem->attach);
+	return ret;
+}
+
 /**
  * oi_memobj_from_fd() - a memory object for the dma-buf behind @fd
  * @fd:  a file descriptor of the calling process.
@@ -147,6 +217,7 @@ static int oi_memobj_collect_pages(struct oi_memobj *mem)
  */
 struct oi_object *oi_memobj_from_fd(int fd, int *err)
 {
+	struct rb_node **link, *parent;
 	struct oi_memobj *mem;
 	struct dma_buf *dmabuf;
 	int ret;
@@ -156,42 +227,31 @@ struct oi_object *oi_memobj_from_fd(int fd, int *err)
 		*err = -EINVAL;	/* neither an object nor memory */
 		return NULL;
 	}
+
+	/* Held across the import, so one dma-buf never gets two. */
+	mutex_lock(&oi_memobjs_lock);
+	mem = oi_memobj_find_locked(dmabuf, &link, &parent);
+	if (mem) {
+		mutex_unlock(&oi_memobjs_lock);
+		dma_buf_put(dmabuf);	/* the memory object has its own */
+		return &mem->base;
+	}
 	ret = -ENOMEM;
 	mem = kzalloc(sizeof(*mem), GFP_KERNEL);
-	if (!mem)
-		goto err_put;
-	mem->dmabuf = dmabuf;
-	mem->writable = dmabuf->file->f_mode & FMODE_WRITE;
-
-	mem->attach = dma_buf_attach(dmabuf, oi_dma_dev);
-	if (IS_ERR(mem->attach)) {
-		ret = PTR_ERR(mem->attach);
-		goto err_free;
+	if (mem)
+		ret = oi_memobj_import(mem, dmabuf);
+	if (ret) {
+		mutex_unlock(&oi_memobjs_lock);
+		kfree(mem);
+		dma_buf_put(dmabuf);
+		*err = ret;
+		return NULL;
 	}
-	mem->sgt = dma_buf_map_attachment_unlocked(mem->attach,
-						   DMA_BIDIRECTIONAL);
-	if (IS_ERR(mem->sgt)) {
-		ret = PTR_ERR(mem->sgt);
-		goto err_detach;
-	}
-	ret = oi_memobj_collect_pages(mem);
-	if (ret)
-		goto err_unmap;
 	oi_object_init(&mem->base, &oi_memobj_ops);
+	rb_link_node(&mem->node, parent, link);
+	rb_insert_color(&mem->node, &oi_memobjs);
+	mutex_unlock(&oi_memobjs_lock);
 	return &mem->base;
-
-err_unmap:
-	kvfree(mem->pages);
-	dma_buf_unmap_attachment_unlocked(mem->attach, mem->sgt,
-					  DMA_BIDIRECTIONAL);
-err_detach:
-	dma_buf_detach(dmabuf, mem->attach);
-err_free:
-	kfree(mem);
-err_put:
-	dma_buf_put(dmabuf);
-	*err = ret;
-	return NULL;
 }
 
 /**

@@ -54,8 +54,7 @@ MODULE_IMPORT_NS(DMA_BUF);
  * @dmabuf:   a reference to the dma-buf; invariant.
  * @attach:   the kernel's attachment; invariant.
  * @sgt:      the attachment's mapping; invariant.
- * @pages:    its pages, in order, for the bridge; invariant.
- * @npages:   how many.
+ * @npages:   pages the dma-buf spans; invariant.
  * @writable: the dma-buf's file is writable; invariant.
  */
 struct oi_memobj {
@@ -64,7 +63,6 @@ struct oi_memobj {
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
-	struct page **pages;
 	unsigned long npages;
 	bool writable;
 };
@@ -120,7 +118,6 @@ static void oi_memobj_destroy(struct oi_object *obj)
 	mutex_lock(&oi_memobjs_lock);
 	rb_erase(&mem->node, &oi_memobjs);
 	mutex_unlock(&oi_memobjs_lock);
-	kvfree(mem->pages);
 	dma_buf_unmap_attachment_unlocked(mem->attach, mem->sgt,
 					  DMA_BIDIRECTIONAL);
 	dma_buf_detach(mem->dmabuf, mem->attach);
@@ -134,22 +131,37 @@ static const struct oi_object_ops oi_memobj_ops = {
 	.destroy = oi_memobj_destroy,
 };
 
-static int oi_memobj_collect_pages(struct oi_memobj *mem)
+/*
+ * The mapped table must cover the dma-buf.  Checked by walking its
+ * entries, not its pages: a heap's buffer is a few large chunks, so the
+ * import costs about the same whatever the size.
+ */
+static int oi_memobj_check_table(struct oi_memobj *mem)
 {
-	struct sg_page_iter iter;
-	unsigned long i = 0;
+	struct scatterlist *sg;
+	u64 covered = 0;
+	unsigned int i;
 
 	mem->npages = PAGE_ALIGN(mem->dmabuf->size) >> PAGE_SHIFT;
-	mem->pages = kvcalloc(mem->npages, sizeof(*mem->pages), GFP_KERNEL);
-	if (!mem->pages)
-		return -ENOMEM;
-	for_each_sgtable_page(mem->sgt, &iter, 0) {
-		if (i == mem->npages)
-			break;
-		mem->pages[i++] = sg_page_iter_page(&iter);
+	for_each_sgtable_sg(mem->sgt, sg, i)
+		covered += sg->length;
+	return covered >= (u64)mem->npages << PAGE_SHIFT ? 0 : -EINVAL;
+}
+
+/* Page @idx of the memory, found by walking the table's entries. */
+static struct page *oi_memobj_page(struct oi_memobj *mem, unsigned long idx)
+{
+	u64 want = (u64)idx << PAGE_SHIFT, start = 0;
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(mem->sgt, sg, i) {
+		if (want < start + sg->length)
+			return nth_page(sg_page(sg),
+					(sg->offset + want - start) >> PAGE_SHIFT);
+		start += sg->length;
 	}
-	/* An exporter whose table is shorter than its size is not usable. */
-	return i == mem->npages ? 0 : -EINVAL;
+	return NULL;
 }
 
 /* The live memory object of @dmabuf, with a reference, or NULL. */
@@ -193,13 +205,12 @@ static int oi_memobj_import(struct oi_memobj *mem, struct dma_buf *dmabuf)
 		ret = PTR_ERR(mem->sgt);
 		goto err_detach;
 	}
-	ret = oi_memobj_collect_pages(mem);
+	ret = oi_memobj_check_table(mem);
 	if (ret)
 		goto err_unmap;
 	return 0;
 
 err_unmap:
-	kvfree(mem->pages);
 	dma_buf_unmap_attachment_unlocked(mem->attach, mem->sgt,
 					  DMA_BIDIRECTIONAL);
 err_detach:
@@ -387,9 +398,11 @@ int oi_bridge_page(pgoff_t pgoff, bool write, struct page **page)
 		if (write && !(map->perms & QTEE_PERM_WRITE)) {
 			ret = -EACCES;
 		} else {
-			*page = map->mem->pages[idx];
-			get_page(*page);
-			ret = 0;
+			*page = oi_memobj_page(map->mem, idx);
+			if (*page) {
+				get_page(*page);
+				ret = 0;
+			}
 		}
 	}
 	xa_unlock(&oi_bridge);

@@ -50,23 +50,38 @@ int MinkCom_getClientEnvObjectWithCreds(Object root, Object creds,
 					Object *obj);
 
 /**
- * MinkCom_getMemoryObject() - allocate shareable memory (not yet supported)
- * @root:   the root object.
- * @size:   bytes wanted.
- * @memObj: out: Object_NULL.
+ * MinkCom_getMemoryObject() - allocate shareable memory
+ * @root:   unused: the memory does not come from the TEE (kept for Mink's
+ *          signature).
+ * @size:   bytes wanted (nonzero), rounded up to whole pages.
+ * @memObj: out: a read-write memory object (zero-filled), or Object_NULL
+ *          on failure.  The caller owns it and releases it with
+ *          Object_release(), which unmaps and frees the memory once the
+ *          TEE holds it no more.
  *
- * Return: Object_ERROR_UNAVAIL until dma-buf memory objects exist.
+ * objinvoke_memory_alloc(size, 0, memObj): a dma-buf from
+ * /dev/dma_heap/system, or through /dev/udmabuf where no heap exists
+ * (objinvoke.h, docs/libobject.md).
+ *
+ * Return: Object_OK; Object_ERROR_UNAVAIL when neither device exists;
+ * another error as objinvoke_memory_alloc() returns it.
  */
 int MinkCom_getMemoryObject(Object root, size_t size, Object *memObj);
 
 /**
- * MinkCom_getMemoryObjectInfo() - where a memory object is mapped (not yet
- * supported)
- * @memObj:  a memory object.
- * @address: out: NULL.
- * @size:    out: 0.
+ * MinkCom_getMemoryObjectInfo() - where a memory object is mapped
+ * @memObj:  a memory object (borrowed).
+ * @address: out: the start of this process's mapping of all of it, valid
+ *           while a reference to @memObj is held; NULL on failure.  NULL
+ *           may be passed when not wanted.
+ * @size:    out: its size in bytes (whole pages); 0 on failure.  May be
+ *           NULL.
  *
- * Return: Object_ERROR_UNAVAIL until dma-buf memory objects exist.
+ * Bracket access with objinvoke_memory_begin_cpu() and _end_cpu().  A
+ * read-only memory object is mapped read-only: writing faults.
+ *
+ * Return: Object_OK; Object_ERROR_INVALID when @memObj is not a memory
+ * object.
  */
 int MinkCom_getMemoryObjectInfo(Object memObj, void **address, size_t *size);
 

@@ -23,6 +23,7 @@
 #define OBJINVOKE_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "object.h"
@@ -48,15 +49,16 @@ extern "C" {
 int32_t objinvoke_object_from_fd(int fd, Object *obj);
 
 /**
- * objinvoke_object_fd() - the fd behind a remote Object
+ * objinvoke_object_fd() - the fd behind a remote or memory Object
  * @obj: any Object.
  *
  * The fd is borrowed: it stays valid while the caller holds a reference to
  * @obj and must not be closed.  dup() it to keep it longer or to pass it
- * to another process (SCM_RIGHTS), which delegates the capability.
+ * to another process (SCM_RIGHTS), which delegates the capability.  A
+ * memory object's fd is its dma-buf.
  *
- * Return: the fd, or -1 when @obj is Object_NULL or not a libobject remote
- * object (a local object has no fd).
+ * Return: the fd, or -1 when @obj is Object_NULL or neither a libobject
+ * remote object nor a memory object (a local object has no fd).
  */
 int objinvoke_object_fd(Object obj);
 
@@ -90,6 +92,93 @@ typedef void (*objinvoke_log_func_t)(const char *fmt, va_list ap);
  * an argument was refused); they never replace them.
  */
 void objinvoke_set_log_handler(objinvoke_log_func_t handler);
+
+/*
+ * ---------------------------------------------------------------------
+ * Memory objects.
+ *
+ * A memory object is an Object standing for a dma-buf and this process's
+ * mapping of all of it (MinkCom_getMemoryObjectInfo() gives both).  Passed
+ * as an input object of an invocation, an output object of a reply, or
+ * with objinvoke_send_object(), it travels as its dma-buf fd: the TEE or
+ * the peer maps the same pages, and nothing is copied.  Memory objects
+ * that come back (output objects, input objects of requests, objects
+ * received with objinvoke_recv_object()) are mapped on arrival.
+ *
+ * Retain and release are counted; the last release unmaps and closes the
+ * fd.  Every other op answers Object_ERROR_INVALID: memory has no
+ * methods.  A memory object whose fd is read-only (O_RDONLY) is mapped
+ * read-only here, and the kernel maps it read-only for the TEE.
+ * ---------------------------------------------------------------------
+ */
+
+/* objinvoke_memory_alloc() flags. */
+#define OBJINVOKE_MEMORY_READONLY	(1U << 0)	/* an O_RDONLY dma-buf */
+
+/**
+ * objinvoke_memory_alloc() - allocate a new memory object
+ * @size:  bytes wanted (nonzero); rounded up to whole pages, and the
+ *         object's size is the rounded size.
+ * @flags: 0, or OBJINVOKE_MEMORY_READONLY: a dma-buf whose fd is read-only
+ *         from the start, so neither this process nor the TEE can write
+ *         it.  Its contents are the heap's fresh pages: all zero.  Only
+ *         the dma-buf heap can allocate one (udmabuf cannot).
+ * @mem:   out: the memory object, or Object_NULL on failure.
+ *
+ * Allocates from /dev/dma_heap/system; where that device does not exist,
+ * from a memfd turned into a dma-buf by /dev/udmabuf.  The environment
+ * variable OBJINVOKE_MEMORY=heap or =udmabuf allows only that path.
+ * Read-write memory starts zeroed too.
+ *
+ * Return: Object_OK; Object_ERROR_UNAVAIL when neither device exists (or
+ * the forced one does not, or read-only memory was asked of udmabuf);
+ * Object_ERROR_INVALID for a bad size, flag or OBJINVOKE_MEMORY value;
+ * Object_ERROR_KMEM when out of memory; another error mapped from the
+ * failing call's errno (docs/libobject.md).
+ */
+int32_t objinvoke_memory_alloc(size_t size, uint32_t flags, Object *mem);
+
+/**
+ * objinvoke_memory_from_fd() - wrap a dma-buf fd from any exporter
+ * @fd:  a dma-buf fd, read-write or read-only.  Ownership passes to the
+ *       library whatever the result: on failure the fd has been closed.
+ * @mem: out: the memory object, mapped; Object_NULL on failure.
+ *
+ * Return: Object_OK; Object_ERROR_BADOBJ when @fd is negative or not a
+ * dma-buf; Object_ERROR_INVALID when it cannot be mapped (write-only, size
+ * 0) or @mem is NULL; an error mapped from mmap's errno.
+ */
+int32_t objinvoke_memory_from_fd(int fd, Object *mem);
+
+/* objinvoke_memory_begin_cpu() and _end_cpu() flags (DMA_BUF_SYNC_*). */
+#define OBJINVOKE_CPU_READ	(1U << 0)
+#define OBJINVOKE_CPU_WRITE	(1U << 1)
+
+/**
+ * objinvoke_memory_begin_cpu() - start CPU access to a memory object
+ * @mem:   a memory object (borrowed).
+ * @flags: OBJINVOKE_CPU_READ, OBJINVOKE_CPU_WRITE or both: what the CPU
+ *         is about to do.  WRITE is refused on read-only memory.
+ *
+ * Bracket every access through the mapping, including the first fill,
+ * with begin and a matching objinvoke_memory_end_cpu() (same flags), so
+ * that an exporter with non-coherent memory can flush or invalidate
+ * caches (DMA_BUF_IOCTL_SYNC).  Do not hold a bracket open across an
+ * invocation that hands the memory to the TEE.
+ *
+ * Return: Object_OK; Object_ERROR_INVALID for a non-memory object or bad
+ * flags; an error mapped from the ioctl's errno.
+ */
+int32_t objinvoke_memory_begin_cpu(Object mem, unsigned int flags);
+
+/**
+ * objinvoke_memory_end_cpu() - end CPU access begun with begin_cpu
+ * @mem:   the memory object.
+ * @flags: the flags given to objinvoke_memory_begin_cpu().
+ *
+ * Return: as objinvoke_memory_begin_cpu().
+ */
+int32_t objinvoke_memory_end_cpu(Object mem, unsigned int flags);
 
 /*
  * ---------------------------------------------------------------------

@@ -92,6 +92,11 @@ static int32_t check_request(const struct objinvoke_reqbuf *rb,
 				      (unsigned int)fd);
 			return Object_ERROR_INVALID;
 		}
+		if (rb->args[i].flags & ~OBJINVOKE_ARG_MEMORY) {
+			objinvoke_log("request input object: unknown flags 0x%x",
+				      (unsigned int)rb->args[i].flags);
+			return Object_ERROR_INVALID;
+		}
 	}
 	return check_in_bufs(rb, k);
 }
@@ -125,7 +130,11 @@ static int32_t set_bufs(const struct objinvoke_reqbuf *rb, struct answer *ans)
 	return Object_OK;
 }
 
-/* Input object fds become remote Objects the library owns for the call. */
+/*
+ * Input object fds become remote Objects (or, flagged
+ * OBJINVOKE_ARG_MEMORY, mapped memory objects) the library owns for the
+ * call.
+ */
 static int32_t wrap_in_objs(const struct objinvoke_reqbuf *rb,
 			    struct answer *ans)
 {
@@ -137,7 +146,8 @@ static int32_t wrap_in_objs(const struct objinvoke_reqbuf *rb,
 
 		if (fd == OBJINVOKE_FD_NONE)
 			continue;
-		r = objinvoke_object_from_fd((int)fd, &ans->oa[oi + i].o);
+		r = objinvoke_object_from_kernel((int)fd, rb->args[oi + i].flags,
+						 &ans->oa[oi + i].o);
 		if (r) {
 			close_in_fds(rb, ans->k, i + 1);
 			return r;
@@ -178,7 +188,10 @@ static void forget_out_objs(struct answer *ans)
 		ans->oa[i].o = Object_NULL;
 }
 
-/* An output object as an fd: a remote one's own, or a local one exported. */
+/*
+ * An output object as an fd: a remote one's own, a memory object's
+ * dma-buf, or a local one exported.
+ */
 static int32_t out_obj_fd(struct answer *ans, size_t i)
 {
 	size_t oo = ObjectCounts_indexOO(ans->k);
@@ -188,8 +201,9 @@ static int32_t out_obj_fd(struct answer *ans, size_t i)
 
 	if (Object_isNull(o))
 		return Object_OK;
-	if (objinvoke_is_remote(o)) {
-		ans->ka[oo + i].fd = (uint32_t)objinvoke_object_fd(o);
+	fd = objinvoke_object_fd(o);
+	if (fd >= 0) {
+		ans->ka[oo + i].fd = (uint32_t)fd;
 		return Object_OK;
 	}
 	r = objinvoke_local_export(o, &fd);

@@ -56,9 +56,11 @@ static void close_exported(ObjectCounts k, const struct objinvoke_arg *ka,
 }
 
 /*
- * Remote input objects lend their fd.  A local one is exported through
- * the process's server: the fd opened for it is this call's, closed after
- * the call; the kernel object lives on while anyone else holds it.
+ * Remote input objects lend their fd, memory objects their dma-buf fd
+ * (the kernel makes a memory object of it).  A local one is exported
+ * through the process's server: the fd opened for it is this call's,
+ * closed after the call; the kernel object lives on while anyone else
+ * holds it.
  */
 static int32_t marshal_in_objs(const ObjectArg *args, ObjectCounts k,
 			       struct objinvoke_arg *ka, bool *exported)
@@ -72,8 +74,9 @@ static int32_t marshal_in_objs(const ObjectArg *args, ObjectCounts k,
 
 		if (Object_isNull(o))
 			continue;	/* stays OBJINVOKE_FD_NONE */
-		if (objinvoke_is_remote(o)) {
-			ka[first + i].fd = (uint32_t)objinvoke_object_fd(o);
+		fd = objinvoke_object_fd(o);
+		if (fd >= 0) {
+			ka[first + i].fd = (uint32_t)fd;
 			continue;
 		}
 		r = objinvoke_local_export(o, &fd);
@@ -141,11 +144,20 @@ static int32_t check_out(const ObjectArg *args, ObjectCounts k,
 				      (unsigned int)ka[i].fd);
 			return Object_ERROR_REMOTE;
 		}
+		/* An fd of a kind we do not know cannot be wrapped right. */
+		if (ka[i].flags & ~OBJINVOKE_ARG_MEMORY) {
+			objinvoke_log("output object %zu: unknown flags 0x%x",
+				      i - oo, (unsigned int)ka[i].flags);
+			return Object_ERROR_REMOTE;
+		}
 	}
 	return Object_OK;
 }
 
-/* Wrap every output fd, or (on any failure) close and release them all. */
+/*
+ * Wrap every output fd (a dma-buf flagged OBJINVOKE_ARG_MEMORY becomes a
+ * mapped memory object), or (on any failure) close and release them all.
+ */
 static int32_t wrap_out_objs(ObjectCounts k, const struct objinvoke_arg *ka,
 			     int32_t r, Object *out)
 {
@@ -158,7 +170,9 @@ static int32_t wrap_out_objs(ObjectCounts k, const struct objinvoke_arg *ka,
 		if (!fd_is_installed(fd))
 			continue;
 		if (r == Object_OK)
-			r = objinvoke_object_from_fd((int)fd, &out[i]);
+			r = objinvoke_object_from_kernel((int)fd,
+							 ka[oo + i].flags,
+							 &out[i]);
 		else
 			close((int)fd);
 	}

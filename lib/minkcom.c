@@ -40,24 +40,3 @@ OBJINVOKE_EXPORT int MinkCom_getClientEnvObject(Object root, Object *obj)
 {
 	return MinkCom_getClientEnvObjectWithCreds(root, Object_NULL, obj);
 }
-
-/* Memory objects wait for dma-buf support in the kernel module. */
-OBJINVOKE_EXPORT int MinkCom_getMemoryObject(Object root, size_t size,
-					     Object *memObj)
-{
-	if (memObj)
-		*memObj = Object_NULL;
-	objinvoke_log("memory objects are not implemented yet");
-	return Object_ERROR_UNAVAIL;
-}
-
-OBJINVOKE_EXPORT int MinkCom_getMemoryObjectInfo(Object memObj,
-						 void **address, size_t *size)
-{
-	if (address)
-		*address = NULL;
-	if (size)
-		*size = 0;
-	objinvoke_log("memory objects are not implemented yet");
-	return Object_ERROR_UNAVAIL;
-}

@@ -35,6 +35,46 @@ struct objinvoke_remote {
 /* remote.c */
 bool objinvoke_is_remote(Object obj);
 
+/*
+ * The counts of remote and memory objects: retain adds one; release
+ * reports whether it dropped the last, acq_rel so that the last releaser
+ * sees every other user's writes before it frees.
+ */
+static inline void objinvoke_ref_get(atomic_uint *refs)
+{
+	atomic_fetch_add_explicit(refs, 1, memory_order_relaxed);
+}
+
+static inline bool objinvoke_ref_put(atomic_uint *refs)
+{
+	return atomic_fetch_sub_explicit(refs, 1, memory_order_acq_rel) == 1;
+}
+
+/*
+ * The context of a memory object: a dma-buf fd and our mapping of all of
+ * it, read-write or (for an O_RDONLY fd) read-only.  Counted as remote
+ * objects are; the last release unmaps and closes.
+ */
+struct objinvoke_memory {
+	int fd;			/* invariant after creation, as are the rest */
+	void *addr;
+	size_t size;
+	bool writable;
+	atomic_uint refs;
+};
+
+/* memory.c: the memory object behind @obj, or NULL for any other. */
+struct objinvoke_memory *objinvoke_memory_get(Object obj);
+/* memory.c: map dma-buf @fd (taken, closed on failure) as a memory
+ * object; the caller knows it is a dma-buf. */
+int32_t objinvoke_memory_wrap(int fd, Object *mem);
+/* memory.c: whether @fd is a dma-buf. */
+bool objinvoke_is_dma_buf(int fd);
+/* memory.c: an fd the kernel handed us, as a memory object when
+ * @arg_flags has OBJINVOKE_ARG_MEMORY, else as a remote object; the fd
+ * is taken (closed on failure). */
+int32_t objinvoke_object_from_kernel(int fd, uint32_t arg_flags, Object *obj);
+
 /* marshal.c: forward one invocation to the kernel through @fd. */
 int32_t objinvoke_marshal_invoke(int fd, ObjectOp op, ObjectArg *args,
 				 ObjectCounts counts);

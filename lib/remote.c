@@ -20,12 +20,10 @@ static int32_t remote_invoke(ObjectCxt h, ObjectOp op, ObjectArg *args,
 	/* Before the local test: release and retain have the LOCAL bit set. */
 	switch (ObjectOp_methodID(op)) {
 	case Object_OP_retain:
-		atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
+		objinvoke_ref_get(&r->refs);
 		return Object_OK;
 	case Object_OP_release:
-		/* acq_rel: the last releaser sees every other user's writes. */
-		if (atomic_fetch_sub_explicit(&r->refs, 1,
-					      memory_order_acq_rel) == 1) {
+		if (objinvoke_ref_put(&r->refs)) {
 			close(r->fd);
 			free(r);
 		}
@@ -67,8 +65,13 @@ OBJINVOKE_EXPORT int32_t objinvoke_object_from_fd(int fd, Object *obj)
 	return Object_OK;
 }
 
+/* Memory objects have an fd too: the dma-buf, which is what they pass as. */
 OBJINVOKE_EXPORT int objinvoke_object_fd(Object obj)
 {
+	struct objinvoke_memory *m = objinvoke_memory_get(obj);
+
+	if (m)
+		return m->fd;
 	if (!objinvoke_is_remote(obj))
 		return -1;
 	return ((struct objinvoke_remote *)obj.context)->fd;

@@ -6,7 +6,8 @@
  * (a stream socket carries ancillary data only along with some).  The
  * receiver accepts exactly one fd: anything else that arrived (more fds,
  * a truncated control message) is closed at once, so a confused or
- * malicious peer cannot leave fds behind in our table.
+ * malicious peer cannot leave fds behind in our table.  A memory object
+ * travels as its dma-buf fd and is mapped again on arrival.
  */
 #include <errno.h>
 #include <string.h>
@@ -62,8 +63,10 @@ OBJINVOKE_EXPORT int32_t objinvoke_send_object(int sock, Object obj)
 
 	if (Object_isNull(obj))
 		return Object_ERROR_BADOBJ;
-	if (objinvoke_is_remote(obj))
-		return send_fd(sock, objinvoke_object_fd(obj));
+	/* A remote object's fd, or a memory object's dma-buf fd. */
+	fd = objinvoke_object_fd(obj);
+	if (fd >= 0)
+		return send_fd(sock, fd);
 	/* The receiver's fd keeps the kernel object; ours is the call's. */
 	r = objinvoke_local_export(obj, &fd);
 	if (r)
@@ -143,5 +146,8 @@ OBJINVOKE_EXPORT int32_t objinvoke_recv_object(int sock, Object *obj)
 		close_fds(fds, n < RECV_FDS ? n : RECV_FDS);
 		return Object_ERROR_INVALID;
 	}
+	/* A dma-buf came from objinvoke_send_object() of a memory object. */
+	if (objinvoke_is_dma_buf(fds[0]))
+		return objinvoke_memory_wrap(fds[0], obj);
 	return objinvoke_object_from_fd(fds[0], obj);
 }

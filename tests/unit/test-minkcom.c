@@ -129,21 +129,6 @@ static void test_client_env_errors(void **state)
 	fake_release(root, 20);
 }
 
-static void test_memory_unavailable(void **state)
-{
-	Object mem = { (ObjectInvoke)1, NULL };
-	void *addr = &mem;
-	size_t size = 1;
-
-	assert_int_equal(MinkCom_getMemoryObject(Object_NULL, 4096, &mem),
-			 Object_ERROR_UNAVAIL);
-	assert_true(Object_isNull(mem));
-	assert_int_equal(MinkCom_getMemoryObjectInfo(mem, &addr, &size),
-			 Object_ERROR_UNAVAIL);
-	assert_null(addr);
-	assert_int_equal(size, 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,7 +140,6 @@ int main(void)
 		cmocka_unit_test(test_client_env),
 		cmocka_unit_test(test_client_env_with_creds),
 		cmocka_unit_test(test_client_env_errors),
-		cmocka_unit_test(test_memory_unavailable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

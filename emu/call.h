@@ -183,6 +183,14 @@ struct emu_cb {
 	unsigned int nio;
 	uint32_t io[EMU_CB_MAX];
 	uint32_t oo[EMU_CB_MAX];	/* out: IDs the NW returned */
+	/*
+	 * NW references given back in this request's own tail, ahead of the
+	 * pending-release queue: the kernel processes them before it runs
+	 * the callback, so the caller knows they are gone once it returns
+	 * (the queue may be drained by another thread's later message).
+	 */
+	unsigned int nrel;
+	uint32_t rel[EMU_CB_MAX];
 };
 
 /*
@@ -190,7 +198,8 @@ struct emu_cb {
  * result; QTEE_ERROR_DEFUNCT when the NW went away, QTEE_ERROR_INVALID
  * when the response is unusable.  NW objects the response returns carry
  * a reference: they are owed back with this invocation's answer.  The
- * request's outbound tail carries what fits of the pending releases.
+ * request's outbound tail carries @cb's releases, then what fits of the
+ * pending releases.
  */
 int32_t emu_call_callback(struct emu_call *c, struct emu_cb *cb);
 /*

@@ -51,6 +51,30 @@ static int build(struct emu_call *c, struct qtee_msg *req,
 	return 0;
 }
 
+/*
+ * The caller's releases first in the tail.  At most EMU_CB_MAX IDs, 24
+ * bytes; should even those not fit behind the request, the queue takes
+ * them (sent later, never lost or doubled).
+ */
+static void put_own_releases(struct emu_call *c, const struct emu_cb *cb,
+			     uint32_t *pos)
+{
+	unsigned int i;
+
+	if (!cb->nrel)
+		return;
+	if (qtee_async_put_release(c->outbound, c->out_size, pos, cb->rel,
+				   cb->nrel) == 0) {
+		emu_trace("callback to %#x releases %u NW references", cb->id,
+			  cb->nrel);
+		return;
+	}
+	emu_err("callback to %#x: no room for %u releases: queued", cb->id,
+		cb->nrel);
+	for (i = 0; i < cb->nrel; i++)
+		emu_relq_push(&c->emu->relq, cb->rel[i]);
+}
+
 int32_t emu_call_callback(struct emu_call *c, struct emu_cb *cb)
 {
 	struct qtee_msg req;
@@ -60,8 +84,11 @@ int32_t emu_call_callback(struct emu_call *c, struct emu_cb *cb)
 
 	if (cb->nbi > EMU_CB_MAX || cb->nbo > EMU_CB_MAX ||
 	    cb->nio > EMU_CB_MAX || cb->noo > EMU_CB_MAX ||
-	    build(c, &req, cb)) {
+	    cb->nrel > EMU_CB_MAX || build(c, &req, cb)) {
 		emu_err("callback to %#x op %#x does not fit", cb->id, cb->op);
+		/* Nothing is sent: the caller's releases must still go. */
+		for (i = 0; i < cb->nrel && i < EMU_CB_MAX; i++)
+			emu_relq_push(&c->emu->relq, cb->rel[i]);
 		return QTEE_ERROR_INVALID;
 	}
 	/*
@@ -69,6 +96,7 @@ int32_t emu_call_callback(struct emu_call *c, struct emu_cb *cb)
 	 * this request's target or inputs: those are references still held.
 	 */
 	pos = qtee_async_start(&req);
+	put_own_releases(c, cb, &pos);
 	emu_relq_drain(&c->emu->relq, c->outbound, c->out_size, &pos, 0);
 	r = emu_call_send_raw(c, &req);
 	if (r != QTEE_OK)

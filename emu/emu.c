@@ -9,6 +9,8 @@ void emu_init(struct emu *e)
 {
 	emu_objtable_init(&e->table, EMU_OBJTABLE_DEFAULT_MAX);
 	emu_relq_init(&e->relq, EMU_RELQ_MAX);
+	/* No device until the daemon attaches one (main.c). */
+	emu_bridge_init(&e->bridge, -1);
 	e->sleep_ms = emu_sleep_ms;
 }
 

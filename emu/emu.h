@@ -12,6 +12,7 @@
 
 #include "objtable.h"
 #include "relq.h"
+#include "shm.h"
 
 /* The QTEE version the feature-version service reports: 5.22.0. */
 #define EMU_QTEE_MAJOR		5U
@@ -25,6 +26,11 @@ struct emu {
 	struct emu_objtable table;
 	/* NW references to give back with some later COMPLETE. */
 	struct emu_relq relq;
+	/*
+	 * The SHM bridge: mmap of the device the whole pool shares; tests
+	 * replace its map/unmap with a model of the kernel's windows.
+	 */
+	struct emu_bridge bridge;
 	/* Sleeps the secure thread; tests replace it to keep time. */
 	void (*sleep_ms)(uint32_t ms);
 };

@@ -190,6 +190,11 @@ int main(int argc, char **argv)
 		goto out_close;
 
 	emu_init(&emu);
+	/*
+	 * The SHM bridge maps windows of this same fd, opened O_RDWR so that
+	 * writable regions can be mapped PROT_WRITE; every thread shares it.
+	 */
+	emu_bridge_init(&emu.bridge, fd);
 	err = emu_pool_start(&pool, &emu, fd, o.threads);
 	if (err) {
 		emu_err("cannot start the secure threads: %s", strerror(-err));

@@ -29,6 +29,7 @@ enum emu_obj_type {
 	EMU_OBJ_FEATURE_VERSION,
 	EMU_OBJ_COUNTER,
 	EMU_OBJ_CALLBACK_SERVICE,
+	EMU_OBJ_MEM_SERVICE,
 };
 
 struct emu_call;

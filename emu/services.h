@@ -2,7 +2,7 @@
 /*
  * The objects the emulated TEE hosts: the root object (ID 1), client
  * environments, the feature-version service, the test service and its
- * counters, and the callback service.  Each svc_*.c holds one type's methods.
+ * counters, the callback service and the memory service.  Each svc_*.c holds one type's methods.
  */
 #ifndef EMU_SERVICES_H
 #define EMU_SERVICES_H
@@ -50,6 +50,7 @@ int32_t emu_testsvc_new(struct emu *e, const struct emu_creds *cr,
 			struct emu_obj **out);
 int32_t emu_counter_new(struct emu *e, uint32_t value, struct emu_obj **out);
 int32_t emu_cbsvc_new(struct emu *e, struct emu_obj **out);
+int32_t emu_memsvc_new(struct emu *e, struct emu_obj **out);
 
 /* A bound object of type @ops with a copy of @cr (svc_root.c). */
 int32_t emu_bound_new(struct emu *e, const struct emu_obj_ops *ops,

@@ -11,31 +11,30 @@
  * calling one of the emulator's own objects is not a callback.
  */
 #include <endian.h>
-#include <pthread.h>
 #include <stdlib.h>
 
 #include "ICallbackService.h"
 #include "call.h"
 #include "emu.h"
+#include "kept.h"
 #include "log.h"
 #include "services.h"
 
 /*
- * The kept reference.  It is shared by the slot and by every callKept
- * running on it, so a keep or dropKept on another thread never releases
- * an ID a callback request is about to name; the last user queues the
- * release.
+ * The kept reference, in a slot shared by every callKept running on it
+ * (kept.h), so a keep or dropKept on another thread never releases an ID
+ * a callback request is about to name.
  */
 struct kept {
+	struct emu_kept base;
 	uint32_t id;		/* invariant */
-	uint32_t users;		/* the service's lock */
+	struct emu_relq *relq;	/* invariant */
 };
 
 struct cbsvc {
 	struct emu_obj obj;
 	struct emu_relq *relq;	/* invariant */
-	pthread_mutex_t lock;
-	struct kept *kept;	/* lock: NULL when nothing is kept */
+	struct emu_kept_slot slot;
 };
 
 static struct cbsvc *to_cbsvc(struct emu_obj *o)
@@ -43,44 +42,13 @@ static struct cbsvc *to_cbsvc(struct emu_obj *o)
 	return (struct cbsvc *)o;
 }
 
-/* The kept reference with one more user (put with kept_put()), or NULL. */
-static struct kept *kept_get(struct cbsvc *s)
+/* The last user is gone: a later COMPLETE carries the release. */
+static void kept_drop(struct emu_kept *base)
 {
-	struct kept *k;
+	struct kept *k = (struct kept *)base;
 
-	pthread_mutex_lock(&s->lock);
-	k = s->kept;
-	if (k)
-		k->users++;
-	pthread_mutex_unlock(&s->lock);
-	return k;
-}
-
-static void kept_put(struct cbsvc *s, struct kept *k)
-{
-	bool last;
-
-	pthread_mutex_lock(&s->lock);
-	last = --k->users == 0;
-	pthread_mutex_unlock(&s->lock);
-	if (!last)
-		return;
-	/* No answer is being written for it: a later COMPLETE carries it. */
-	emu_relq_push(s->relq, k->id);
+	emu_relq_push(k->relq, k->id);
 	free(k);
-}
-
-/* Put @k (or NULL) in the slot; the slot's old reference is dropped. */
-static void kept_swap(struct cbsvc *s, struct kept *k)
-{
-	struct kept *old;
-
-	pthread_mutex_lock(&s->lock);
-	old = s->kept;
-	s->kept = k;
-	pthread_mutex_unlock(&s->lock);
-	if (old)
-		kept_put(s, old);
 }
 
 static bool is_nw(uint32_t id)
@@ -219,13 +187,15 @@ static int32_t cs_keep(struct cbsvc *s, struct emu_call *c)
 	k = malloc(sizeof(*k));
 	if (!k)
 		return QTEE_ERROR_MEM;
+	k->base.users = 1;	/* the slot's */
+	k->base.drop = kept_drop;
 	k->id = emu_call_io(c, 0);
-	k->users = 1;	/* the slot's */
+	k->relq = s->relq;
 	/* The input's reference is now the slot's, not this answer's. */
 	emu_call_keep_ref(c, k->id);
 	emu_dbg("callback service %#x keeps %#x", s->obj.id, k->id);
 	/* From here another thread may replace k and free it. */
-	kept_swap(s, k);
+	emu_kept_swap(&s->slot, &k->base);
 	return QTEE_OK;
 }
 
@@ -240,11 +210,11 @@ static int32_t cs_call_kept(struct cbsvc *s, struct emu_call *c)
 		r = emu_call_bi_u32(c, 0, &op);
 	if (r)
 		return r;
-	k = kept_get(s);
+	k = (struct kept *)emu_kept_get(&s->slot);
 	if (!k)
 		return QTEE_ERROR_BADOBJ;
 	r = call_bufs(c, k->id, op);
-	kept_put(s, k);
+	emu_kept_put(&s->slot, &k->base);
 	return r;
 }
 
@@ -254,7 +224,7 @@ static int32_t cs_drop_kept(struct cbsvc *s, struct emu_call *c)
 
 	/* Dropping when nothing is kept is no error: the end state is met. */
 	if (!r)
-		kept_swap(s, NULL);
+		emu_kept_swap(&s->slot, NULL);
 	return r;
 }
 
@@ -285,8 +255,7 @@ static void cbsvc_destroy(struct emu_obj *self)
 {
 	struct cbsvc *s = to_cbsvc(self);
 
-	kept_swap(s, NULL);
-	pthread_mutex_destroy(&s->lock);
+	emu_kept_slot_destroy(&s->slot);
 	free(s);
 }
 
@@ -307,10 +276,10 @@ int32_t emu_cbsvc_new(struct emu *e, struct emu_obj **out)
 		return QTEE_ERROR_MEM;
 	/* Ready before it is in the table, where a lookup can find it. */
 	s->relq = &e->relq;
-	pthread_mutex_init(&s->lock, NULL);
+	emu_kept_slot_init(&s->slot);
 	r = emu_obj_add(&e->table, &s->obj, &cbsvc_ops);
 	if (r) {
-		pthread_mutex_destroy(&s->lock);
+		emu_kept_slot_destroy(&s->slot);
 		free(s);
 		return r;
 	}

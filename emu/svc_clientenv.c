@@ -3,6 +3,7 @@
 #include "ICallbackService.h"
 #include "IClientEnv.h"
 #include "IFeatureVersion.h"
+#include "IMemService.h"
 #include "ITestService.h"
 #include "call.h"
 #include "emu.h"
@@ -30,6 +31,10 @@ static int32_t env_open(struct emu_obj *self, struct emu_call *c)
 	case ICallbackService_UID:
 		/* Bound to nobody: it only calls what it is given. */
 		r = emu_cbsvc_new(c->emu, &svc);
+		break;
+	case IMemService_UID:
+		/* Bound to nobody either: it maps only what it is given. */
+		r = emu_memsvc_new(c->emu, &svc);
 		break;
 	default:
 		return IClientEnv_ERROR_NOT_FOUND;

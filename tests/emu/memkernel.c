@@ -210,7 +210,7 @@ struct memkernel *mk_new(struct harness *h)
 	mk = calloc(1, sizeof(*mk));
 	assert_non_null(mk);
 	mk->h = h;
-	mk->non_memory_result = QTEE_ERROR_INVALID;
+	mk->non_memory_result = QTEE_ERROR_BADOBJ;	/* wire-protocol.md */
 	h->responder = responder;
 	h->emu.bridge.page_size = MK_PAGE;
 	h->emu.bridge.map = bridge_map;

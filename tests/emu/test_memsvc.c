@@ -308,7 +308,7 @@ static void keep_of_a_non_memory_object(void **state)
 
 	h_begin(h, svc, IMemService_OP_keep, 0, 0, 1, 0);
 	h_io(h, 0, H_OTHER_ID);
-	assert_int_equal(mk_run(), QTEE_ERROR_INVALID);
+	assert_int_equal(mk_run(), QTEE_ERROR_BADOBJ);
 	mk->non_memory_result = QTEE_ERROR_UNAVAIL;
 	h_begin(h, svc, IMemService_OP_keep, 0, 0, 1, 0);
 	h_io(h, 0, H_OTHER_ID);
@@ -366,7 +366,7 @@ static void hash_many_in_order(void **state)
 	mk_io(0, m[2]);
 	h_io(h, 1, H_OTHER_ID);
 	mk_io(2, m[3]);
-	assert_int_equal(mk_run(), QTEE_ERROR_INVALID);
+	assert_int_equal(mk_run(), QTEE_ERROR_BADOBJ);
 }
 
 static void map_info_reports_the_region(void **state)

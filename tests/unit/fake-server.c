@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The process's server against the fake kernel (fake-server.h). */
 #include <errno.h>
+#include <string.h>
 
 #include "fake-server.h"
 #include "objinvoke.h"
@@ -55,5 +56,18 @@ void fake_release_request(uint64_t cookie, uint32_t handle)
 
 	fake_expect_ioctl(FAKE_SFD, OBJINVOKE_IOC_SERVER_RECV, &r);
 	fake_expect_ioctl(FAKE_SFD, OBJINVOKE_IOC_SERVER_RECV, &fake_eagain);
+	assert_int_equal(objinvoke_server_dispatch_pending(), Object_OK);
+}
+
+void fake_serve_pending(const struct fake_request *req, bool reply)
+{
+	struct fake_reply recv = { .request = req };
+
+	fake_expect_ioctl(FAKE_SFD, OBJINVOKE_IOC_SERVER_RECV, &recv);
+	if (reply)
+		fake_expect_ioctl(FAKE_SFD, OBJINVOKE_IOC_SERVER_REPLY,
+				  &fake_ok);
+	fake_expect_ioctl(FAKE_SFD, OBJINVOKE_IOC_SERVER_RECV, &fake_eagain);
+	memset(&fake_last_reply, 0xA5, sizeof(fake_last_reply));
 	assert_int_equal(objinvoke_server_dispatch_pending(), Object_OK);
 }

@@ -26,5 +26,8 @@ uint64_t fake_register(Object target, int target_fd, Object o, int fd,
 		       uint32_t handle);
 /* Deliver the release request of (@cookie, @handle). */
 void fake_release_request(uint64_t cookie, uint32_t handle);
+/* Serve @req through objinvoke_server_dispatch_pending(); @reply: it is
+ * answered with SERVER_REPLY (fake_last_reply, poisoned before). */
+void fake_serve_pending(const struct fake_request *req, bool reply);
 
 #endif /* FAKE_SERVER_H */

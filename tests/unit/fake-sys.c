@@ -16,6 +16,8 @@ struct fake_invoke fake_last;
 struct fake_answer fake_last_reply;
 uint64_t fake_last_cookie;
 int (*fake_ioctl_hook)(int fd, unsigned long request, void *arg);
+bool (*fake_ioctl_extra)(int fd, unsigned long request, void *arg, int *ret);
+bool (*fake_close_extra)(int fd);
 bool fake_malloc_scripted;
 bool fake_close_real;
 /* Same-thread invocations in progress, innermost last: SERVER_REPLY
@@ -37,13 +39,18 @@ void fake_expect_close(int fd)
 	expect_value(__wrap_close, fd, fd);
 }
 
-void fake_expect_open(int ret, int err)
+void fake_expect_open_path(const char *path, int flags, int ret, int err)
 {
-	expect_string(fake_open, path, OBJINVOKE_DEVICE);
-	expect_value(fake_open, flags, O_RDWR | O_CLOEXEC);
+	expect_string(fake_open, path, path);
+	expect_value(fake_open, flags, flags);
 	will_return(fake_open, ret);
 	if (ret < 0)
 		will_return(fake_open, err);
+}
+
+void fake_expect_open(int ret, int err)
+{
+	fake_expect_open_path(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC, ret, err);
 }
 
 /* Deliver @fr into the library's request struct, as RECV would. */
@@ -99,8 +106,10 @@ static void answer_invoke(struct objinvoke_invoke *inv,
 	inv->result = reply->result;
 	for (i = 0; i < ObjectCounts_numBO(k); i++)
 		args[ObjectCounts_indexBO(k) + i].size = reply->size[i];
-	for (i = 0; i < ObjectCounts_numOO(k); i++)
+	for (i = 0; i < ObjectCounts_numOO(k); i++) {
 		args[ObjectCounts_indexOO(k) + i].fd = reply->fd[i];
+		args[ObjectCounts_indexOO(k) + i].flags = reply->flags[i];
+	}
 }
 
 static void record_invoke(struct objinvoke_invoke *inv)
@@ -185,6 +194,8 @@ int __wrap_ioctl(int fd, unsigned long request, ...)
 
 	if (fake_ioctl_hook)
 		return fake_ioctl_hook(fd, request, arg);
+	if (fake_ioctl_extra && fake_ioctl_extra(fd, request, arg, &ret))
+		return ret;
 	check_expected(fd);
 	check_expected(request);
 	reply = mock_ptr_type(const struct fake_reply *);
@@ -209,6 +220,8 @@ int __wrap_ioctl(int fd, unsigned long request, ...)
 
 int __wrap_close(int fd)
 {
+	if (fake_close_extra && fake_close_extra(fd))
+		return 0;
 	if (fake_close_real)
 		return __real_close(fd);
 	check_expected(fd);
@@ -270,4 +283,15 @@ void fake_release(Object obj, int fd)
 void fake_log_capture(const char *fmt, va_list ap)
 {
 	vsnprintf(fake_log_buf, sizeof(fake_log_buf), fmt, ap);
+}
+
+void fake_log_start(void)
+{
+	fake_log_buf[0] = '\0';
+	objinvoke_set_log_handler(fake_log_capture);
+}
+
+void fake_log_stop(void)
+{
+	objinvoke_set_log_handler(NULL);
 }

@@ -48,6 +48,8 @@ struct fake_reply {
 	 * SERVER_ADD, SERVER_GET: fd[0]. */
 	uint64_t size[OBJINVOKE_MAX_ARGS_PER_KIND];
 	uint32_t fd[OBJINVOKE_MAX_ARGS_PER_KIND];
+	/* INVOKE: the output objects' flags (OBJINVOKE_ARG_MEMORY). */
+	uint32_t flags[OBJINVOKE_MAX_ARGS_PER_KIND];
 	/* SERVER_ADD: the handle given out; SERVER_GET: the one expected. */
 	uint32_t handle;
 	/* SERVER_RECV: the request (ENOSPC when it does not fit).
@@ -80,6 +82,14 @@ extern uint64_t fake_last_cookie;
  * tests with threads: cmocka's queues are not thread-safe). */
 extern int (*fake_ioctl_hook)(int fd, unsigned long request, void *arg);
 
+/* When set, tried before the queues: true when it answered the ioctl
+ * (its return value in *@ret), false to leave it to them.  For fakes of
+ * other devices (fake-mem.c). */
+extern bool (*fake_ioctl_extra)(int fd, unsigned long request, void *arg,
+				int *ret);
+/* Likewise for close(): true when it closed @fd. */
+extern bool (*fake_close_extra)(int fd);
+
 /* Queue one ioctl(@fd, @request) and its answer (@reply must outlive it). */
 void fake_expect_ioctl(int fd, unsigned long request,
 		       const struct fake_reply *reply);
@@ -91,6 +101,8 @@ void fake_expect_close(int fd);
 /* Queue one open(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC) returning @ret,
  * failing with @err when @ret is negative. */
 void fake_expect_open(int ret, int err);
+/* The same for open(@path, @flags). */
+void fake_expect_open_path(const char *path, int flags, int ret, int err);
 /* From now on malloc and calloc take their fate from the queue:
  * will_return(__wrap_malloc, true) (or __wrap_calloc) to succeed, false
  * to fail.  Off by default. */
@@ -104,6 +116,9 @@ void fake_release(Object obj, int fd);
 /* Log handler that keeps the last message in fake_log_buf. */
 extern char fake_log_buf[512];
 void fake_log_capture(const char *fmt, va_list ap);
+/* Install it with an empty buffer; and take it away again. */
+void fake_log_start(void);
+void fake_log_stop(void);
 
 /* The wrapped functions (prototypes for -Wmissing-prototypes). */
 int __wrap_ioctl(int fd, unsigned long request, ...);
@@ -111,6 +126,7 @@ int __wrap_close(int fd);
 int __real_close(int fd);
 int __wrap_open(const char *path, int flags, ...);
 int __wrap_open64(const char *path, int flags, ...);
+int __real_open64(const char *path, int flags, ...);
 void *__wrap_malloc(size_t size);
 void *__real_malloc(size_t size);
 void *__wrap_calloc(size_t n, size_t size);

@@ -44,14 +44,13 @@ static int setup(void **state)
 {
 	host.handler = NULL;
 	atomic_store(&host.calls, 0);
-	fake_log_buf[0] = '\0';
-	objinvoke_set_log_handler(fake_log_capture);
+	fake_log_start();
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	objinvoke_set_log_handler(NULL);
+	fake_log_stop();
 	return 0;
 }
 
@@ -68,19 +67,6 @@ static struct fake_request host_request(uint64_t id, uint32_t op,
 	for (i = 0; i < ObjectCounts_total(k); i++)
 		r.args[i].fd = NONE;
 	return r;
-}
-
-/* Serve @req through objinvoke_server_dispatch_pending(). */
-static void serve_pending(const struct fake_request *req, bool reply)
-{
-	struct fake_reply recv = { .request = req };
-
-	fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_RECV, &recv);
-	if (reply)
-		fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_REPLY, &fake_ok);
-	fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_RECV, &fake_eagain);
-	memset(&fake_last_reply, 0xA5, sizeof(fake_last_reply));
-	assert_int_equal(objinvoke_server_dispatch_pending(), Object_OK);
 }
 
 /* ---- every argument kind, on the invoking thread ---- */
@@ -307,7 +293,7 @@ static void test_unknown_cookie(void **state)
 	req.cookie = host_cookie + 999;
 	req.args[0].fd = 74;
 	fake_expect_close(74);
-	serve_pending(&req, true);
+	fake_serve_pending(&req, true);
 	assert_int_equal(fake_last_reply.rep.result, (uint32_t)Object_ERROR_BADOBJ);
 	assert_int_equal(fake_last_reply.rep.args, 0);
 	assert_int_equal(atomic_load(&host.calls), 0);
@@ -322,7 +308,7 @@ static void test_buffer_outside_request(void **state)
 	req.data = "12345678";
 	req.data_len = 8;
 	fake_expect_close(75);
-	serve_pending(&req, true);
+	fake_serve_pending(&req, true);
 	assert_int_equal(fake_last_reply.rep.result, (uint32_t)Object_ERROR_INVALID);
 	assert_int_equal(atomic_load(&host.calls), 0);
 }
@@ -332,15 +318,15 @@ static void test_bad_counts_and_ops(void **state)
 	struct fake_request req = host_request(7, 1, 0);
 
 	req.counts = 0x10000;
-	serve_pending(&req, true);
+	fake_serve_pending(&req, true);
 	assert_int_equal(fake_last_reply.rep.result, (uint32_t)Object_ERROR_INVALID);
 	/* Lifetime ops are the library's business, never a request's. */
 	req = host_request(8, Object_OP_release, 0);
-	serve_pending(&req, true);
+	fake_serve_pending(&req, true);
 	assert_int_equal(fake_last_reply.rep.result, (uint32_t)Object_ERROR_INVALID);
 	req = host_request(8, 1, ObjectCounts_pack(0, 0, 1, 0));
 	req.args[0].fd = 0x80000000u;	/* no process has such an fd */
-	serve_pending(&req, true);
+	fake_serve_pending(&req, true);
 	assert_int_equal(fake_last_reply.rep.result, (uint32_t)Object_ERROR_INVALID);
 	assert_int_equal(atomic_load(&host.calls), 0);
 	assert_int_equal(atomic_load(&host.releases), 0);
@@ -351,10 +337,10 @@ static void test_unknown_kind(void **state)
 	struct fake_request req = host_request(10, 1, 0);
 
 	req.kind = 77;
-	serve_pending(&req, true);	/* someone may wait: told no */
+	fake_serve_pending(&req, true);	/* someone may wait: told no */
 	assert_int_equal(fake_last_reply.rep.result, (uint32_t)Object_ERROR_INVALID);
 	req.id = 0;
-	serve_pending(&req, false);	/* nobody waits: ignored */
+	fake_serve_pending(&req, false);	/* nobody waits: ignored */
 	assert_int_equal(atomic_load(&host.calls), 0);
 }
 
@@ -381,13 +367,13 @@ static void test_callee_errors(void **state)
 	req.args[0].size = 8;
 	host.handler = grown_output;
 	fake_expect_close(76);	/* the output object, dropped */
-	serve_pending(&req, true);
+	fake_serve_pending(&req, true);
 	assert_int_equal(fake_last_reply.rep.result, (uint32_t)Object_ERROR_SIZE_OUT);
 	assert_int_equal(fake_last_reply.rep.args, 0);
 
 	host.handler = failing_with_output;
 	host.data = &borrowed;
-	serve_pending(&req, true);
+	fake_serve_pending(&req, true);
 	assert_int_equal(fake_last_reply.rep.result, (uint32_t)Object_ERROR_USERBASE);
 	fake_release(borrowed, 77);
 }

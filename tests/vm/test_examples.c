@@ -40,10 +40,16 @@ static void delegate(void)
 	run("delegate");
 }
 
+static void shared_buffer(void)
+{
+	run("shared_buffer");
+}
+
 static const struct vt_case cases[] = {
 	VT_CASE(tee_hello),
 	VT_CASE(callback_server),
 	VT_CASE(delegate),
+	VT_CASE(shared_buffer),
 };
 
 VT_MAIN(cases)

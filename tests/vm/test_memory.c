@@ -444,8 +444,7 @@ static void *mem_host_loop(void *arg)
 				munmap(p, h->size);
 			}
 			close((int)in->args[io].fd);
-		}
-		if (ObjectCounts_numOO(in->req.counts)) {
+		} else if (ObjectCounts_numOO(in->req.counts)) {
 			/* host -> TEE: fresh memory holding a pattern. */
 			uint8_t *p;
 

@@ -121,6 +121,29 @@ static int32_t ms_hash(struct emu_call *c)
 	return emu_mem_put_u64(c, 0, h);
 }
 
+/* The same hash over an input buffer: data copied in, not mapped. */
+static int32_t ms_hash_buffer(struct emu_call *c)
+{
+	struct IMemService_range rg;
+	const unsigned char *data;
+	uint32_t len;
+	int32_t r;
+
+	r = emu_call_expect(c, 2, 1, 0, 0);
+	if (!r)
+		r = emu_mem_range(c, 0, &rg);
+	if (!r)
+		r = bo_fits_u64(c, 0);
+	if (r)
+		return r;
+	data = emu_call_bi(c, 1, &len);
+	if (rg.offset > len || rg.len > len - rg.offset)
+		return QTEE_ERROR_INVALID;
+	return emu_mem_put_u64(c, 0, emu_fnv64(EMU_FNV64_BASIS,
+					       data + rg.offset,
+					       (size_t)rg.len));
+}
+
 /* Both regions are mapped at once: the copy goes straight across. */
 static int32_t ms_copy(struct emu_call *c)
 {
@@ -278,6 +301,8 @@ static int32_t memsvc_invoke(struct emu_obj *self, struct emu_call *c)
 		return ms_give_back(c);
 	case IMemService_OP_hashFromCallback:
 		return ms_hash_from_callback(c);
+	case IMemService_OP_hashBuffer:
+		return ms_hash_buffer(c);
 	default:
 		return QTEE_ERROR_INVALID;
 	}

@@ -43,6 +43,11 @@
  * memory object back from the callback, map it and hash all of it. */
 #define IMemService_OP_hashFromCallback	11
 
+/* BI IMemService_range, BI data, BO u64: FNV-1a 64 of the range of the
+ * input buffer: the same work as hash, on data copied in rather than
+ * mapped (what the memory benchmark compares against). */
+#define IMemService_OP_hashBuffer	12
+
 #define IMemService_PROBE_WRITE_READONLY 1	/* PROT_WRITE on a read-only region */
 #define IMemService_PROBE_PAST_END	 2	/* map one page past the region */
 #define IMemService_PROBE_AFTER_UNMAP	 3	/* map the window after the release */
@@ -189,6 +194,20 @@ static inline int32_t IMemService_hashFromCallback(Object self, Object target,
 	a[2].o = target;
 	return Object_invoke(self, IMemService_OP_hashFromCallback, a,
 			     ObjectCounts_pack(1, 1, 1, 0));
+}
+
+static inline int32_t IMemService_hashBuffer(Object self, const void *data,
+					     size_t size, uint64_t offset,
+					     uint64_t len, uint64_t *hash)
+{
+	struct IMemService_range r = { offset, len, 0, 0 };
+	ObjectArg a[3] = {{{0, 0}}};
+
+	a[0].bi = (ObjectBufIn){ &r, sizeof(r) };
+	a[1].bi = (ObjectBufIn){ data, size };
+	a[2].b = (ObjectBuf){ hash, sizeof(*hash) };
+	return Object_invoke(self, IMemService_OP_hashBuffer, a,
+			     ObjectCounts_pack(2, 1, 0, 0));
 }
 
 #endif /* IMEMSERVICE_H */

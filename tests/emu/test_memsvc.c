@@ -134,6 +134,39 @@ static void fill_and_hash(void **state)
 	assert_int_equal(mk->map_regions, 3);
 }
 
+static int32_t hash_buffer(struct harness *h, const void *data, uint32_t size,
+			   uint64_t off, uint64_t len, uint64_t *out)
+{
+	int32_t r;
+
+	h_begin(h, svc, IMemService_OP_hashBuffer, 2, 1, 0, 0);
+	range_bi(h, off, len, 0);
+	h_bi(h, 1, data, size);
+	h_bo(h, 0, 8);
+	r = mk_run();
+	if (!r)
+		memcpy(out, h_out(h, 0), 8);
+	return r;
+}
+
+static void hash_buffer_is_hash_without_mapping(void **state)
+{
+	struct harness *h = *state;
+	unsigned char data[300];
+	uint64_t got = 0;
+
+	for (unsigned int i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(i * 13);
+	assert_int_equal(hash_buffer(h, data, sizeof(data), 10, 200, &got),
+			 QTEE_OK);
+	assert_true(got == mk_fnv(0xcbf29ce484222325ULL, data + 10, 200));
+	assert_int_equal(mk->map_regions, 0);	/* no memory involved */
+	assert_int_equal(hash_buffer(h, data, sizeof(data), 200, 101, &got),
+			 QTEE_ERROR_INVALID);
+	assert_int_equal(hash_buffer(h, data, sizeof(data), ~0ULL, 2, &got),
+			 QTEE_ERROR_INVALID);
+}
+
 static void ranges_that_do_not_fit(void **state)
 {
 	struct harness *h = *state;
@@ -567,6 +600,7 @@ int main(void)
 		T(service_opens),
 		T(fill_and_hash),
 		T(ranges_that_do_not_fit),
+		T(hash_buffer_is_hash_without_mapping),
 		T(read_only_is_never_written),
 		T(copy_across),
 		T(keep_use_drop),

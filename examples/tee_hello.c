@@ -6,9 +6,10 @@
  * client environment with its own credentials, open services by UID and
  * call them.  It also hands the TEE an object of its own, a plain C
  * struct with an invoke function, and the TEE calls it back in the middle
- * of the invocation, on this very thread.  Every object it receives is its
- * own to release; it releases them all before exiting.  Exit status 0
- * means every call worked.
+ * of the invocation, on this very thread.  And it shares memory with the
+ * TEE: a dma-buf the TEE maps and writes in place, no copy.  Every object
+ * it receives is its own to release; it releases them all before exiting.
+ * Exit status 0 means every call worked.
  *
  * Needs the objinvoke module and a TEE (or the emulator) to run.
  */
@@ -19,6 +20,7 @@
 #include "ICallbackService.h"
 #include "IClientEnv.h"
 #include "IFeatureVersion.h"
+#include "IMemService.h"
 #include "ITestService.h"
 #include "MinkCom.h"
 #include "objinvoke.h"
@@ -209,6 +211,53 @@ static int callback(Object env)
 	return 0;
 }
 
+/* Share 64 KiB with the TEE: it hashes what we wrote and writes back. */
+static int shared_memory(Object env)
+{
+	Object ms = Object_NULL, mem = Object_NULL;
+	uint64_t hash = 0, want = 0xcbf29ce484222325ULL;
+	unsigned char *p;
+	size_t size = 0;
+	void *addr;
+	int32_t r;
+
+	r = IClientEnv_open(env, IMemService_UID, &ms);
+	if (r)
+		return failed("open IMemService", r);
+	r = MinkCom_getMemoryObject(Object_NULL, 65536, &mem);
+	if (!r)
+		r = MinkCom_getMemoryObjectInfo(mem, &addr, &size);
+	if (r) {
+		Object_release(ms);
+		return failed("MinkCom_getMemoryObject", r);
+	}
+	p = addr;
+	objinvoke_memory_begin_cpu(mem, OBJINVOKE_CPU_WRITE);
+	for (size_t i = 0; i < size; i++)
+		p[i] = (unsigned char)i;
+	objinvoke_memory_end_cpu(mem, OBJINVOKE_CPU_WRITE);
+	for (size_t i = 0; i < size; i++)
+		want = (want ^ p[i]) * 0x100000001b3ULL;
+
+	r = IMemService_hash(ms, mem, 0, size, &hash);
+	if (!r && hash != want)
+		r = Object_ERROR;
+	if (!r)
+		r = IMemService_fill(ms, mem, 0, 16, '!');
+	objinvoke_memory_begin_cpu(mem, OBJINVOKE_CPU_READ);
+	if (!r && p[0] != '!')
+		r = Object_ERROR;
+	objinvoke_memory_end_cpu(mem, OBJINVOKE_CPU_READ);
+	Object_release(mem);
+	Object_release(ms);
+	if (r)
+		return failed("shared memory", r);
+	printf("memory: the TEE hashed our %zu KiB in place (%016llx) and "
+	       "wrote 16 bytes we read back\n", size / 1024,
+	       (unsigned long long)hash);
+	return 0;
+}
+
 static int call_services(Object env)
 {
 	Object svc = Object_NULL, fv = Object_NULL;
@@ -230,7 +279,7 @@ static int call_services(Object env)
 	printf("open: IFeatureVersion (uid %u)\n", IFeatureVersion_UID);
 	bad = qtee_version(fv);
 	Object_release(fv);
-	return bad || callback(env);
+	return bad || callback(env) || shared_memory(env);
 }
 
 int main(void)

@@ -143,20 +143,6 @@ bool emu_call_keep_ref(struct emu_call *c, uint32_t id)
 	return false;
 }
 
-/*
- * Owed NW IDs the answer also names: taken out of this answer's releases
- * into @later, to be queued once this answer has drained the queue.
- */
-static unsigned int defer_named(struct emu_call *c, uint32_t *later)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < emu_call_noo(c); i++)
-		if (emu_call_keep_ref(c, c->oo[i].id))
-			later[n++] = c->oo[i].id;
-	return n;
-}
-
 /* The owed releases, then the queue's, from offset 0 of the outbound. */
 static uint32_t put_releases(struct emu_call *c)
 {
@@ -203,25 +189,26 @@ static void write_outputs(struct emu_call *c)
 
 void emu_call_finish(struct emu_call *c, int32_t result)
 {
-	uint32_t later[QTEE_MAX_PER_KIND];
-	unsigned int i, n_later = 0;
+	unsigned int i;
 
 	c->status = EMU_STATUS_DONE;
 	c->result = result;
 	c->reply_in_size = c->in_size;
 	c->reply_out_size = c->out_size;
 
-	/* The NW reads outputs only on success; otherwise leave them be. */
-	if (c->parsed && result == QTEE_OK) {
-		n_later = defer_named(c, later);
+	/*
+	 * The NW reads outputs only on success; otherwise leave them be.
+	 * An owed NW ID the answer also names is released in this same
+	 * answer: the kernel takes hold of what a reply names before it
+	 * processes the reply's releases, while a release in any other
+	 * message (another thread's) could reach it first.
+	 */
+	if (c->parsed && result == QTEE_OK)
 		write_outputs(c);
-	}
 	for (i = 0; i < QTEE_MAX_PER_KIND; i++)
 		drop_oo(c, i);
 
 	/* The outbound buffer now carries only the async messages. */
 	memset(c->outbound, 0, c->out_size);
 	c->async_end = put_releases(c);
-	for (i = 0; i < n_later; i++)
-		emu_relq_push(&c->emu->relq, later[i]);
 }

@@ -26,60 +26,41 @@ module_param_named(debug_mask, oi_debug_mask, uint, 0644);
 MODULE_PARM_DESC(debug_mask,
 		 "debug output: 1 invoke, 2 TEE calls, 4 objects, 8 emulator");
 
+/* GET_ROOT, GET_CREDENTIALS, SERVER_NEW: a new fd for what @make makes. */
 static long oi_dev_get_object(unsigned int cmd, void __user *uarg,
-			      struct oi_object *(*make)(int *err))
+			      struct file *(*make)(void))
 {
 	struct objinvoke_get_object k;
-	struct oi_object *obj;
-	int ret, fd;
+	int ret;
 
 	ret = oi_copy_struct_in(&k, sizeof(k), sizeof(k), cmd, uarg);
 	if (ret)
 		return ret;
 	if (k.flags || k.reserved || k.fd)
 		return -EINVAL;
-
-	obj = make(&ret);
-	if (!obj)
-		return ret;
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		ret = fd;
-		goto out_put;
-	}
-	k.fd = fd;
-	if (copy_to_user(uarg, &k, min_t(size_t, sizeof(k), _IOC_SIZE(cmd)))) {
-		put_unused_fd(fd);
-		ret = -EFAULT;
-		goto out_put;
-	}
-	{
-		struct file *file = oi_object_file(obj);
-
-		if (IS_ERR(file)) {
-			put_unused_fd(fd);
-			ret = PTR_ERR(file);
-			goto out_put;
-		}
-		fd_install(fd, file);
-	}
-	ret = 0;
-out_put:
-	oi_object_put(obj);	/* the file holds its own reference */
-	return ret;
+	return oi_install_for_user(make(), &k, sizeof(k), &k.fd, uarg);
 }
 
-static struct oi_object *oi_make_root(int *err)
+/* A file for @obj, whose reference it consumes. */
+static struct file *oi_file_of(struct oi_object *obj)
 {
-	return qtee_root_object();
+	struct file *file = oi_object_file(obj);
+
+	oi_object_put(obj);	/* the file holds its own */
+	return file;
 }
 
-static struct oi_object *oi_make_credentials(int *err)
+static struct file *oi_make_root(void)
+{
+	return oi_file_of(qtee_root_object());
+}
+
+static struct file *oi_make_credentials(void)
 {
 	struct oi_object *obj;
+	int ret = oi_credentials_create(&obj);
 
-	*err = oi_credentials_create(&obj);
-	return *err ? NULL : obj;
+	return ret ? ERR_PTR(ret) : oi_file_of(obj);
 }
 
 static long oi_dev_ioctl(struct file *file, unsigned int cmd,
@@ -92,7 +73,7 @@ static long oi_dev_ioctl(struct file *file, unsigned int cmd,
 	if (oi_ioctl_matches(cmd, OBJINVOKE_IOC_GET_CREDENTIALS))
 		return oi_dev_get_object(cmd, uarg, oi_make_credentials);
 	if (oi_ioctl_matches(cmd, OBJINVOKE_IOC_SERVER_NEW))
-		return oi_server_new_ioctl(cmd, uarg);
+		return oi_dev_get_object(cmd, uarg, oi_server_new_file);
 	return -ENOTTY;
 }
 

@@ -18,6 +18,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/uaccess.h>
 
 #include "objinvoke.h"
 
@@ -132,25 +133,38 @@ struct file *oi_object_out_file(struct oi_object *obj, u32 *flags)
 }
 
 /**
- * oi_object_install() - a new O_CLOEXEC object fd for @obj
- * @obj: the object; the fd takes its own reference.
+ * oi_install_for_user() - hand @file to the caller as a new fd, reported
+ * in the struct the caller passed
+ * @file:  the file, or an ERR_PTR() to pass on; consumed either way.
+ * @k:     the kernel's copy of the caller's struct.
+ * @ksize: its size.
+ * @fd:    the struct's fd field (inside @k), set here.
+ * @uarg:  the caller's struct.
+ *
+ * The struct is written before the fd is installed, so on any failure the
+ * caller's fd table is as it was.
  *
  * Context: process context.
- * Return: the fd, or -errno.
+ * Return: 0 or -errno.
  */
-int oi_object_install(struct oi_object *obj)
+int oi_install_for_user(struct file *file, void *k, size_t ksize, u32 *fd,
+			void __user *uarg)
 {
-	struct file *file;
-	int fd;
+	int ufd;
 
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	file = oi_object_file(obj);
-	if (IS_ERR(file)) {
-		put_unused_fd(fd);
+	if (IS_ERR(file))
 		return PTR_ERR(file);
+	ufd = get_unused_fd_flags(O_CLOEXEC);
+	if (ufd < 0) {
+		fput(file);
+		return ufd;
 	}
-	fd_install(fd, file);
-	return fd;
+	*fd = ufd;
+	if (copy_to_user(uarg, k, ksize)) {
+		put_unused_fd(ufd);
+		fput(file);
+		return -EFAULT;
+	}
+	fd_install(ufd, file);
+	return 0;
 }

@@ -101,7 +101,8 @@ void oi_object_put(struct oi_object *obj);
 struct oi_object *oi_object_from_fd(int fd, int *err);
 struct file *oi_object_file(struct oi_object *obj);
 struct file *oi_object_out_file(struct oi_object *obj, u32 *flags);
-int oi_object_install(struct oi_object *obj);
+int oi_install_for_user(struct file *file, void *k, size_t ksize, u32 *fd,
+			void __user *uarg);
 
 /* One argument of an invocation, in the kernel's own form. */
 struct oi_arg {
@@ -159,7 +160,7 @@ long oi_invoke_ioctl(struct oi_object *obj, unsigned int cmd,
 int oi_errno_to_result(int err);
 
 /* Servers and the objects processes host (server.c). */
-long oi_server_new_ioctl(unsigned int cmd, void __user *uarg);
+struct file *oi_server_new_file(void);
 struct oi_server *oi_server_from_fd(int fd, int *err);
 void oi_server_put(struct oi_server *srv);
 int oi_server_depth(struct oi_server *srv);

@@ -585,7 +585,8 @@ static long oi_server_add(struct oi_server *srv, unsigned int cmd,
 {
 	struct objinvoke_server_add k;
 	struct oi_user_object *uo;
-	int ret, fd;
+	struct file *file;
+	int ret;
 
 	ret = oi_copy_struct_in(&k, sizeof(k), sizeof(k), cmd, uarg);
 	if (ret)
@@ -617,32 +618,11 @@ static long oi_server_add(struct oi_server *srv, unsigned int cmd,
 	uo->release->handle = uo->handle;
 	kref_get(&srv->ref);	/* put: oi_user_object_destroy() */
 
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		ret = fd;
-		goto out_put;
-	}
-	k.fd = fd;
 	k.handle = uo->handle;
-	if (copy_to_user(uarg, &k, sizeof(k))) {
-		put_unused_fd(fd);
-		ret = -EFAULT;
-		goto out_put;
-	}
-	{
-		struct file *file = oi_object_file(&uo->base);
-
-		if (IS_ERR(file)) {
-			put_unused_fd(fd);
-			ret = PTR_ERR(file);
-			goto out_put;
-		}
-		fd_install(fd, file);
-	}
-out_put:
+	file = oi_object_file(&uo->base);
 	/* The fd holds its own reference; a failed add releases at once. */
 	oi_object_put(&uo->base);
-	return ret;
+	return oi_install_for_user(file, &k, sizeof(k), &k.fd, uarg);
 }
 
 static long oi_server_get(struct oi_server *srv, unsigned int cmd,
@@ -650,6 +630,7 @@ static long oi_server_get(struct oi_server *srv, unsigned int cmd,
 {
 	struct objinvoke_server_get k;
 	struct oi_user_object *uo;
+	struct file *file;
 	int ret;
 
 	ret = oi_copy_struct_in(&k, sizeof(k), sizeof(k), cmd, uarg);
@@ -667,13 +648,9 @@ static long oi_server_get(struct oi_server *srv, unsigned int cmd,
 	if (!uo)
 		return -ENOENT;
 
-	ret = oi_object_install(&uo->base);
-	oi_object_put(&uo->base);
-	if (ret < 0)
-		return ret;
-	k.fd = ret;
-	return put_user(k.fd, (u32 __user *)(uarg +
-			offsetof(struct objinvoke_server_get, fd))) ? -EFAULT : 0;
+	file = oi_object_file(&uo->base);
+	oi_object_put(&uo->base);	/* the file holds its own */
+	return oi_install_for_user(file, &k, sizeof(k), &k.fd, uarg);
 }
 
 static long oi_server_recv(struct oi_server *srv, unsigned int cmd,
@@ -962,29 +939,19 @@ struct oi_server *oi_server_from_fd(int fd, int *err)
 }
 
 /**
- * oi_server_new_ioctl() - OBJINVOKE_IOC_SERVER_NEW on /dev/objinvoke
- * @cmd:  the ioctl number.
- * @uarg: the caller's struct objinvoke_get_object.
+ * oi_server_new_file() - a new server, as the file of a server fd
  *
  * Context: process context.
- * Return: 0 with a new server fd in ->fd, or -errno.
+ * Return: the file (which holds the server), or ERR_PTR().
  */
-long oi_server_new_ioctl(unsigned int cmd, void __user *uarg)
+struct file *oi_server_new_file(void)
 {
-	struct objinvoke_get_object k;
 	struct oi_server *srv;
 	struct file *file;
-	int ret, fd;
-
-	ret = oi_copy_struct_in(&k, sizeof(k), sizeof(k), cmd, uarg);
-	if (ret)
-		return ret;
-	if (k.flags || k.reserved || k.fd)
-		return -EINVAL;
 
 	srv = kzalloc(sizeof(*srv), GFP_KERNEL);
 	if (!srv)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	kref_init(&srv->ref);	/* the file's; put: oi_server_file_release() */
 	mutex_init(&srv->lock);
 	INIT_LIST_HEAD(&srv->queue);
@@ -992,29 +959,9 @@ long oi_server_new_ioctl(unsigned int cmd, void __user *uarg)
 	xa_init_flags(&srv->objects, XA_FLAGS_ALLOC1);
 	init_waitqueue_head(&srv->wq);
 
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		ret = fd;
-		goto err_free;
-	}
 	file = anon_inode_getfile("[objinvoke-server]", &oi_server_fops, srv,
 				  O_RDWR | O_CLOEXEC);
-	if (IS_ERR(file)) {
-		ret = PTR_ERR(file);
-		goto err_fd;
-	}
-	k.fd = fd;
-	if (copy_to_user(uarg, &k, sizeof(k))) {
-		fput(file);	/* releases the server too */
-		put_unused_fd(fd);
-		return -EFAULT;
-	}
-	fd_install(fd, file);
-	return 0;
-
-err_fd:
-	put_unused_fd(fd);
-err_free:
-	kfree(srv);
-	return ret;
+	if (IS_ERR(file))
+		kfree(srv);
+	return file;
 }

@@ -179,6 +179,9 @@ static void malformed_replies(void)
 				   a, &result));
 	VT_ASSERT_EQ(result, Object_ERROR_SIZE_OUT);
 	VT_ASSERT_EQ(a[0].size, sizeof(out));
+	/* The invoker wakes as the reply lands, before the host's ioctl
+	 * returns: wait for the host to see its error. */
+	host_wait_replies(&h, 1);
 	VT_ASSERT_EQ(h.reply_errno, EMSGSIZE);
 
 	a[0] = vm_obj(-1);
@@ -186,11 +189,13 @@ static void malformed_replies(void)
 				   a, &result));
 	VT_ASSERT_EQ(result, Object_ERROR_BADOBJ);
 	VT_ASSERT_EQ(a[0].fd, OBJINVOKE_FD_NONE);
+	host_wait_replies(&h, 2);
 	VT_ASSERT_EQ(h.reply_errno, EBADF);
 
 	VT_ASSERT_OK(vm_invoke_raw(h.obj, HOST_FILEFD,
 				   ObjectCounts_pack(0, 0, 0, 1), a, &result));
 	VT_ASSERT_EQ(result, Object_ERROR_BADOBJ);
+	host_wait_replies(&h, 3);
 	VT_ASSERT_EQ(h.reply_errno, EINVAL);
 	host_stop(&h);
 }

@@ -94,8 +94,8 @@ int host_serve(struct host *h, struct inbox *in)
 		rep.result = Object_ERROR_INVALID;
 	}
 	ret = ioctl(h->srv, OBJINVOKE_IOC_SERVER_REPLY, &rep);
-	if (ret)
-		h->reply_errno = errno;
+	h->reply_errno = ret ? errno : 0;
+	__atomic_add_fetch(&h->replies, 1, __ATOMIC_SEQ_CST);
 	if (file >= 0)
 		close(file);
 	return ret;
@@ -150,3 +150,13 @@ int32_t host_echo(int obj, const char *msg, char *out, size_t out_len,
 	return result;
 }
 
+
+void host_wait_replies(struct host *h, int n)
+{
+	for (int i = 0; i < 5000; i++) {
+		if (__atomic_load_n(&h->replies, __ATOMIC_SEQ_CST) >= n)
+			return;
+		vt_msleep(1);
+	}
+	vt_fail("the host made %d replies, want %d", h->replies, n);
+}

@@ -27,6 +27,7 @@ struct host {
 	pthread_t thread;
 	int releases;	/* release requests seen */
 	int reply_errno;	/* errno of the last failed reply */
+	int replies;		/* replies made: the invoker may wake first */
 };
 
 /* Buffers a request is received into. */
@@ -44,6 +45,8 @@ int host_serve(struct host *h, struct inbox *in);
 void *host_loop(void *arg);
 void host_start(struct host *h, int threads);
 void host_stop(struct host *h);
+/* Wait until the host has made n replies in all (reply_errno is then set). */
+void host_wait_replies(struct host *h, int n);
 /* HOST_ECHO on obj: the result; *got the bytes echoed. */
 int32_t host_echo(int obj, const char *msg, char *out, size_t out_len,
 		  uint64_t *got);

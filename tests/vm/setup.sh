@@ -24,10 +24,12 @@ done
 # libssl-dev (the test kernel signs no modules), dwarves (no BTF: the test
 # kernel has no debug info and Debian's headers ship no vmlinux), kmod (the
 # guest uses busybox's insmod).  libc6-dev is only a Recommends of gcc.
+# perl (not only perl-base): W=1 runs scripts/kernel-doc, which needs
+# Pod::Usage; a fresh debootstrap showed it missing.
 packages=(
 	meson ninja-build pkg-config gcc libc6-dev make libcmocka-dev libbsd-dev
 	linux-source-6.1 linux-headers-amd64 bc bison flex libelf-dev xz-utils
-	qemu-system-x86 busybox-static cpio
+	perl qemu-system-x86 busybox-static cpio
 )
 
 step "packages"

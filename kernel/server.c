@@ -898,7 +898,7 @@ static int oi_server_file_release(struct inode *inode, struct file *file)
 	struct oi_server *srv = file->private_data;
 
 	oi_server_kill(srv);
-	oi_server_put(srv);	/* get: oi_server_new_ioctl() */
+	oi_server_put(srv);	/* get: oi_server_new_file() */
 	return 0;
 }
 
@@ -930,7 +930,7 @@ struct oi_server *oi_server_from_fd(int fd, int *err)
 	}
 	if (f.file->f_op == &oi_server_fops) {
 		srv = f.file->private_data;
-		kref_get(&srv->ref);
+		kref_get(&srv->ref);	/* put: the caller's oi_server_put() */
 	} else {
 		*err = -EINVAL;
 	}

@@ -274,6 +274,23 @@ Object fake_remote(int fd)
 	return o;
 }
 
+Object fake_target;
+
+int fake_target_setup(void **state)
+{
+	fake_target = fake_remote(FAKE_TARGET_FD);
+	fake_log_buf[0] = '\0';
+	objinvoke_set_log_handler(fake_log_capture);
+	return 0;
+}
+
+int fake_target_teardown(void **state)
+{
+	objinvoke_set_log_handler(NULL);
+	fake_release(fake_target, FAKE_TARGET_FD);
+	return 0;
+}
+
 void fake_release(Object obj, int fd)
 {
 	fake_expect_close(fd);

@@ -113,6 +113,15 @@ Object fake_remote(int fd);
 /* Release a remote object and check that it closes @fd. */
 void fake_release(Object obj, int fd);
 
+/*
+ * The common fixture: fake_target, a remote object over FAKE_TARGET_FD,
+ * and the library's log captured in fake_log_buf.
+ */
+#define FAKE_TARGET_FD	30
+extern Object fake_target;
+int fake_target_setup(void **state);
+int fake_target_teardown(void **state);
+
 /* Log handler that keeps the last message in fake_log_buf. */
 extern char fake_log_buf[512];
 void fake_log_capture(const char *fmt, va_list ap);

@@ -13,28 +13,12 @@
 #include "objinvoke.h"
 
 #define SFD	FAKE_SFD
-#define RFD	30	/* the remote object invoked */
+#define RFD	FAKE_TARGET_FD	/* the remote object invoked */
 
-static Object target;
-
-static int setup(void **state)
-{
-	target = fake_remote(RFD);
-	fake_log_buf[0] = '\0';
-	objinvoke_set_log_handler(fake_log_capture);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	objinvoke_set_log_handler(NULL);
-	fake_release(target, RFD);
-	return 0;
-}
 
 static int32_t invoke_with(Object o, int fd)
 {
-	return fake_invoke_with(target, RFD, o, fd);
+	return fake_invoke_with(fake_target, RFD, o, fd);
 }
 
 static void test_no_server_nothing_pending(void **state)
@@ -134,7 +118,7 @@ static void test_add_fails(void **state)
 	a[0].o = o;
 	/* The reference taken for the table is given back; no INVOKE. */
 	fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_ADD, &nomem);
-	assert_int_equal(Object_invoke(target, 1, a,
+	assert_int_equal(Object_invoke(fake_target, 1, a,
 				       ObjectCounts_pack(0, 0, 1, 0)),
 			 Object_ERROR_KMEM);
 	assert_int_equal(atomic_load(&c.retains), 1);
@@ -143,7 +127,7 @@ static void test_add_fails(void **state)
 	/* No memory for the entry: nothing retained at all. */
 	fake_malloc_scripted = true;
 	will_return(__wrap_calloc, false);
-	assert_int_equal(Object_invoke(target, 1, a,
+	assert_int_equal(Object_invoke(fake_target, 1, a,
 				       ObjectCounts_pack(0, 0, 1, 0)),
 			 Object_ERROR_KMEM);
 	fake_malloc_scripted = false;
@@ -163,7 +147,7 @@ static void test_second_export_fails(void **state)
 	fake_expect_add(&add, 65, 12);
 	fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_ADD, &bad);
 	fake_expect_close(65);
-	assert_int_equal(Object_invoke(target, 1, a,
+	assert_int_equal(Object_invoke(fake_target, 1, a,
 				       ObjectCounts_pack(0, 0, 2, 0)),
 			 Object_ERROR_INVALID);
 	assert_int_equal(atomic_load(&c2.refs), 1);
@@ -223,5 +207,6 @@ int main(void)
 		cmocka_unit_test(test_release_during_call),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fake_target_setup,
+				      fake_target_teardown);
 }

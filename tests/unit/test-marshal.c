@@ -11,25 +11,9 @@
 #include "fake-sys.h"
 #include "objinvoke.h"
 
-#define RFD	30	/* the invoked object's fake fd */
+#define RFD	FAKE_TARGET_FD	/* the remote object invoked */
 #define NONE	OBJINVOKE_FD_NONE
 
-static Object target;
-
-static int setup(void **state)
-{
-	target = fake_remote(RFD);
-	fake_log_buf[0] = '\0';
-	objinvoke_set_log_handler(fake_log_capture);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	objinvoke_set_log_handler(NULL);
-	fake_release(target, RFD);
-	return 0;
-}
 
 static void assert_arg(size_t i, uint64_t addr, uint64_t size, uint32_t fd)
 {
@@ -50,7 +34,7 @@ static void test_buffers(void **state)
 	a[2].b = (ObjectBuf){ out0, sizeof(out0) };
 	a[3].b = (ObjectBuf){ out1, sizeof(out1) };
 	fake_expect_ioctl(RFD, OBJINVOKE_IOC_INVOKE, &reply);
-	assert_int_equal(Object_invoke(target, 7, a,
+	assert_int_equal(Object_invoke(fake_target, 7, a,
 				       ObjectCounts_pack(2, 2, 0, 0)),
 			 Object_OK);
 
@@ -78,7 +62,7 @@ static void test_sizes_only_on_ok(void **state)
 
 	a[0].b = (ObjectBuf){ out, sizeof(out) };
 	fake_expect_ioctl(RFD, OBJINVOKE_IOC_INVOKE, &reply);
-	assert_int_equal(Object_invoke(target, 1, a,
+	assert_int_equal(Object_invoke(fake_target, 1, a,
 				       ObjectCounts_pack(0, 1, 0, 0)),
 			 Object_ERROR_USERBASE + 3);
 	assert_int_equal(a[0].b.size, sizeof(out));
@@ -89,7 +73,7 @@ static void test_negative_result_passes(void **state)
 	struct fake_reply reply = { .result = (uint32_t)Object_ERROR_BUSY };
 
 	fake_expect_ioctl(RFD, OBJINVOKE_IOC_INVOKE, &reply);
-	assert_int_equal(Object_invoke(target, 1, NULL, 0), Object_ERROR_BUSY);
+	assert_int_equal(Object_invoke(fake_target, 1, NULL, 0), Object_ERROR_BUSY);
 }
 
 static void test_input_objects(void **state)
@@ -102,7 +86,7 @@ static void test_input_objects(void **state)
 	a[1].o = Object_NULL;
 	a[2].o = o2;
 	fake_expect_ioctl(RFD, OBJINVOKE_IOC_INVOKE, &reply);
-	assert_int_equal(Object_invoke(target, 2, a,
+	assert_int_equal(Object_invoke(fake_target, 2, a,
 				       ObjectCounts_pack(0, 0, 3, 0)),
 			 Object_OK);
 	assert_arg(0, 0, 0, 41);
@@ -120,7 +104,7 @@ static void test_output_objects(void **state)
 	struct fake_reply reply = { .fd = { 50, NONE, 51 } };
 
 	fake_expect_ioctl(RFD, OBJINVOKE_IOC_INVOKE, &reply);
-	assert_int_equal(Object_invoke(target, 3, a,
+	assert_int_equal(Object_invoke(fake_target, 3, a,
 				       ObjectCounts_pack(0, 0, 0, 3)),
 			 Object_OK);
 	/* Output objects go in as "no fd". */
@@ -146,7 +130,7 @@ static void test_all_kinds(void **state)
 	a[1].b = (ObjectBuf){ &y, sizeof(y) };
 	a[2].o = in;
 	fake_expect_ioctl(RFD, OBJINVOKE_IOC_INVOKE, &reply);
-	assert_int_equal(Object_invoke(target, 4, a,
+	assert_int_equal(Object_invoke(fake_target, 4, a,
 				       ObjectCounts_pack(1, 1, 1, 1)),
 			 Object_OK);
 	assert_arg(0, (uintptr_t)&x, 4, NONE);
@@ -175,7 +159,7 @@ static void test_max_args(void **state)
 	for (i = 0; i < 15; i++)
 		reply.size[i] = (15 + i) % 4;
 	fake_expect_ioctl(RFD, OBJINVOKE_IOC_INVOKE, &reply);
-	assert_int_equal(Object_invoke(target, 5, a, k), Object_OK);
+	assert_int_equal(Object_invoke(fake_target, 5, a, k), Object_OK);
 	assert_int_equal(fake_last.inv.counts, k);
 	for (i = 0; i < 30; i++)
 		assert_arg(i, (uintptr_t)bufs[i], i % 4, NONE);
@@ -189,12 +173,12 @@ static void test_op_modifiers(void **state)
 
 	/* REMOTE_BUFS is dropped; other modifier bits go to the kernel. */
 	fake_expect_ioctl(RFD, OBJINVOKE_IOC_INVOKE, &reply);
-	assert_int_equal(Object_invoke(target, 9 | ObjectOp_REMOTE_BUFS, NULL, 0),
+	assert_int_equal(Object_invoke(fake_target, 9 | ObjectOp_REMOTE_BUFS, NULL, 0),
 			 Object_OK);
 	assert_int_equal(fake_last.inv.op, 9);
 
 	fake_expect_ioctl(RFD, OBJINVOKE_IOC_INVOKE, &reply);
-	assert_int_equal(Object_invoke(target, 9 | 0x00020000u | ObjectOp_REMOTE_BUFS,
+	assert_int_equal(Object_invoke(fake_target, 9 | 0x00020000u | ObjectOp_REMOTE_BUFS,
 				       NULL, 0),
 			 Object_OK);
 	assert_int_equal(fake_last.inv.op, 9 | 0x00020000u);
@@ -235,7 +219,7 @@ static void test_errno_mapping(void **state)
 		a[0].b = (ObjectBuf){ out, sizeof(out) };
 		a[1].o = Object_NULL;
 		fake_expect_ioctl(RFD, OBJINVOKE_IOC_INVOKE, &reply);
-		assert_int_equal(Object_invoke(target, 1, a,
+		assert_int_equal(Object_invoke(fake_target, 1, a,
 					       ObjectCounts_pack(0, 1, 0, 1)),
 				 map[i].result);
 		assert_int_equal(a[0].b.size, sizeof(out));
@@ -266,7 +250,7 @@ static void test_local_input_no_server(void **state)
 
 	a[0].o = local;
 	fake_expect_open(-1, ENOENT);
-	assert_int_equal(Object_invoke(target, 1, a,
+	assert_int_equal(Object_invoke(fake_target, 1, a,
 				       ObjectCounts_pack(0, 0, 1, 0)),
 			 Object_ERROR_UNAVAIL);
 	assert_non_null(strstr(fake_log_buf, "export failed"));
@@ -277,23 +261,23 @@ static void test_bad_requests_not_sent(void **state)
 	char big;
 	ObjectArg a[2] = {{{0, 0}}};
 
-	assert_int_equal(Object_invoke(target, 1, a, 0x10000 | 1),
+	assert_int_equal(Object_invoke(fake_target, 1, a, 0x10000 | 1),
 			 Object_ERROR_INVALID);
-	assert_int_equal(Object_invoke(target, 1, NULL,
+	assert_int_equal(Object_invoke(fake_target, 1, NULL,
 				       ObjectCounts_pack(1, 0, 0, 0)),
 			 Object_ERROR_INVALID);
 	a[0].bi = (ObjectBufIn){ NULL, 1 };
-	assert_int_equal(Object_invoke(target, 1, a,
+	assert_int_equal(Object_invoke(fake_target, 1, a,
 				       ObjectCounts_pack(1, 0, 0, 0)),
 			 Object_ERROR_INVALID);
 	/* The fake never reads the buffers, so their size can be a lie. */
 	a[0].bi = (ObjectBufIn){ &big, OBJINVOKE_MAX_BUF_BYTES };
 	a[1].b = (ObjectBuf){ &big, 1 };
-	assert_int_equal(Object_invoke(target, 1, a,
+	assert_int_equal(Object_invoke(fake_target, 1, a,
 				       ObjectCounts_pack(1, 1, 0, 0)),
 			 Object_ERROR_MAXDATA);
 	a[1].b = (ObjectBuf){ &big, SIZE_MAX };
-	assert_int_equal(Object_invoke(target, 1, a,
+	assert_int_equal(Object_invoke(fake_target, 1, a,
 				       ObjectCounts_pack(1, 1, 0, 0)),
 			 Object_ERROR_MAXDATA);
 }
@@ -307,7 +291,7 @@ static void test_exactly_max_data(void **state)
 	a[0].bi = (ObjectBufIn){ &big, OBJINVOKE_MAX_BUF_BYTES - 1 };
 	a[1].b = (ObjectBuf){ &big, 1 };
 	fake_expect_ioctl(RFD, OBJINVOKE_IOC_INVOKE, &reply);
-	assert_int_equal(Object_invoke(target, 1, a,
+	assert_int_equal(Object_invoke(fake_target, 1, a,
 				       ObjectCounts_pack(1, 1, 0, 0)),
 			 Object_OK);
 }
@@ -326,7 +310,7 @@ static void test_wrap_failure_closes_all(void **state)
 	will_return(__wrap_malloc, false);	/* 61 fails */
 	fake_expect_close(61);	/* by the failed wrap */
 	fake_expect_close(60);	/* released again */
-	assert_int_equal(Object_invoke(target, 1, a,
+	assert_int_equal(Object_invoke(fake_target, 1, a,
 				       ObjectCounts_pack(0, 1, 0, 3)),
 			 Object_ERROR_KMEM);
 	fake_malloc_scripted = false;
@@ -347,7 +331,7 @@ static void test_wrap_failure_first(void **state)
 	will_return(__wrap_malloc, false);
 	fake_expect_close(62);
 	fake_expect_close(63);
-	assert_int_equal(Object_invoke(target, 1, a,
+	assert_int_equal(Object_invoke(fake_target, 1, a,
 				       ObjectCounts_pack(0, 0, 0, 2)),
 			 Object_ERROR_KMEM);
 	fake_malloc_scripted = false;
@@ -365,7 +349,7 @@ static void test_bad_answer_closes_fds(void **state)
 	fake_expect_ioctl(RFD, OBJINVOKE_IOC_INVOKE, &grown);
 	fake_expect_close(70);
 	fake_expect_close(71);
-	assert_int_equal(Object_invoke(target, 1, a,
+	assert_int_equal(Object_invoke(fake_target, 1, a,
 				       ObjectCounts_pack(0, 1, 0, 2)),
 			 Object_ERROR_REMOTE);
 	assert_int_equal(a[0].b.size, sizeof(out));
@@ -373,7 +357,7 @@ static void test_bad_answer_closes_fds(void **state)
 
 	fake_expect_ioctl(RFD, OBJINVOKE_IOC_INVOKE, &badfd);
 	fake_expect_close(72);
-	assert_int_equal(Object_invoke(target, 1, a,
+	assert_int_equal(Object_invoke(fake_target, 1, a,
 				       ObjectCounts_pack(0, 1, 0, 2)),
 			 Object_ERROR_REMOTE);
 	assert_true(Object_isNull(a[1].o));
@@ -383,7 +367,7 @@ static void test_bad_answer_closes_fds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, fake_target_setup, fake_target_teardown)
 		T(test_buffers),
 		T(test_sizes_only_on_ok),
 		T(test_negative_result_passes),

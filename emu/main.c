@@ -48,7 +48,7 @@ static void usage(FILE *f)
 		"  -v, --verbose     log every invocation (twice: callbacks too)\n"
 		"  -f, --foreground  stay in the foreground (the default)\n"
 		"  -d, --device PATH the emulator device (default %s)\n"
-		"      --pidfile FILE  write the daemon's pid to FILE\n",
+		"      --pidfile FILE  write the pid to FILE once attached and serving\n",
 		DEFAULT_THREADS, MAX_THREADS, OBJINVOKE_EMU_DEVICE);
 }
 
@@ -186,8 +186,6 @@ int main(int argc, char **argv)
 	fd = open_device(o.device);
 	if (fd < 0)
 		return 1;
-	if (o.pidfile && write_pidfile(o.pidfile))
-		goto out_close;
 
 	emu_init(&emu);
 	/*
@@ -201,6 +199,11 @@ int main(int argc, char **argv)
 		goto out_emu;
 	}
 	emu_info("attached to %s with %u secure threads", o.device, o.threads);
+	/* Written only now: a supervisor that waits for it knows we serve. */
+	if (o.pidfile && write_pidfile(o.pidfile)) {
+		o.pidfile = NULL;
+		kill(getpid(), SIGTERM);	/* stop as on any other failure */
+	}
 
 	if (sigwait(&stop, &sig))
 		sig = SIGTERM;
@@ -214,7 +217,6 @@ out_emu:
 	emu_fini(&emu);
 	if (o.pidfile)
 		unlink(o.pidfile);
-out_close:
 	/* Closing the device ends every session still pending (DEFUNCT). */
 	close(fd);
 	return ret;

@@ -12,8 +12,11 @@
  * one, any probe of an empty region) answers INVALID.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "call.h"
 #include "emu.h"
@@ -73,21 +76,29 @@ static int32_t past_end(struct emu_call *c, const struct emu_shm *m)
 }
 
 /*
- * Map, unmap, release the mapping object, map again.  The release must
- * reach the kernel before the second mmap, and the kernel processes async
- * messages only when it reads the TEE's next message: so it rides in the
- * tail of a primordial yield, whose answer means it was processed.  It
- * leaves this answer's releases, so it is given back exactly once.
+ * Release @m's mapping object now, in the middle of the invocation.  The
+ * kernel processes async messages only when it reads the TEE's next
+ * message: so the release rides in the tail of a primordial yield, whose
+ * answer means it was processed.  It leaves this answer's releases, so it
+ * is given back exactly once.
  */
-static int32_t after_unmap(struct emu_call *c, struct emu_shm *m)
+static int32_t release_now(struct emu_call *c, const struct emu_shm *m)
 {
-	const struct emu_bridge *b = &c->emu->bridge;
 	struct emu_cb yield = {
 		.id = QTEE_OBJ_PRIMORDIAL,
 		.op = QTEE_PRIMORDIAL_YIELD,
 		.nrel = 1,
 		.rel[0] = m->mapping,
 	};
+
+	emu_shm_keep_ref(c, m);
+	return emu_call_callback(c, &yield);
+}
+
+/* Map, unmap, release the mapping object (release_now()), map again. */
+static int32_t after_unmap(struct emu_call *c, struct emu_shm *m)
+{
+	const struct emu_bridge *b = &c->emu->bridge;
 	size_t len;
 	int32_t r;
 
@@ -98,12 +109,90 @@ static int32_t after_unmap(struct emu_call *c, struct emu_shm *m)
 	}
 	len = m->map_len;
 	emu_shm_munmap(b, m);
-	emu_shm_keep_ref(c, m);
-	r = emu_call_callback(c, &yield);
+	r = release_now(c, m);
 	if (r)
 		return r;
 	return verdict("AFTER_UNMAP", m->mem, try_map(b, m, len, PROT_READ),
 		       ENXIO);
+}
+
+/* Whether the page at @addr is mapped now (/proc/self/pagemap, bit 63). */
+static int page_present(const void *addr, size_t page_size, bool *present)
+{
+	off_t at = (off_t)((uintptr_t)addr / page_size * sizeof(uint64_t));
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	uint64_t entry;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = pread(fd, &entry, sizeof(entry), at);
+	close(fd);
+	if (n != (ssize_t)sizeof(entry))
+		return -1;
+	*present = entry >> 63;
+	return 0;
+}
+
+struct toucher {
+	pthread_t thread;
+	const void *addr;
+	int pipe[2];
+};
+
+/*
+ * Read the first byte through write(2): the kernel's copy faults the page
+ * in as a load would, but a revoked window answers EFAULT, not SIGBUS.
+ */
+static void *touch(void *arg)
+{
+	struct toucher *t = arg;
+	ssize_t n = write(t->pipe[1], t->addr, 1);
+
+	(void)n;
+	return NULL;
+}
+
+/*
+ * Touch the window on another thread while the mapping object is
+ * released: the release must take the page back even from a fault that
+ * is half done (tests/vm/test_races.c holds it there with a test point of
+ * the kernel's).  Allowed when the page is still mapped afterwards.
+ */
+static int32_t touch_during_release(struct emu_call *c, struct emu_shm *m)
+{
+	const struct emu_bridge *b = &c->emu->bridge;
+	struct toucher t = { 0 };
+	bool present = true;
+	int32_t r;
+
+	if (pipe2(t.pipe, O_CLOEXEC))
+		return QTEE_ERROR;
+	if (emu_shm_mmap(b, m, false)) {
+		emu_err("probe TOUCH_DURING_RELEASE of %#x: the live window refused",
+			m->mem);
+		r = QTEE_ERROR;
+		goto out_pipe;
+	}
+	t.addr = m->ptr;
+	if (pthread_create(&t.thread, NULL, touch, &t)) {
+		r = QTEE_ERROR;
+		goto out_unmap;
+	}
+	usleep(200 * 1000);	/* the touch is in its fault by now */
+	r = release_now(c, m);
+	pthread_join(t.thread, NULL);
+	if (!r && page_present(m->ptr, b->page_size, &present))
+		r = QTEE_ERROR;
+	if (!r)
+		r = verdict("TOUCH_DURING_RELEASE", m->mem, present ? 0 : ENXIO,
+			    0);
+out_unmap:
+	emu_shm_munmap(b, m);
+out_pipe:
+	close(t.pipe[0]);
+	close(t.pipe[1]);
+	return r;
 }
 
 int32_t emu_mem_probe(struct emu_call *c)
@@ -118,7 +207,7 @@ int32_t emu_mem_probe(struct emu_call *c)
 	if (r)
 		return r;
 	if (probe < IMemService_PROBE_WRITE_READONLY ||
-	    probe > IMemService_PROBE_AFTER_UNMAP)
+	    probe > IMemService_PROBE_TOUCH_DURING_RELEASE)
 		return QTEE_ERROR_INVALID;
 	r = emu_shm_region(c, emu_call_io(c, 0), &m);
 	if (r)
@@ -130,6 +219,8 @@ int32_t emu_mem_probe(struct emu_call *c)
 		return write_readonly(c, &m);
 	case IMemService_PROBE_PAST_END:
 		return past_end(c, &m);
+	case IMemService_PROBE_TOUCH_DURING_RELEASE:
+		return touch_during_release(c, &m);
 	default:
 		return after_unmap(c, &m);
 	}

@@ -51,6 +51,9 @@
 #define IMemService_PROBE_WRITE_READONLY 1	/* PROT_WRITE on a read-only region */
 #define IMemService_PROBE_PAST_END	 2	/* map one page past the region */
 #define IMemService_PROBE_AFTER_UNMAP	 3	/* map the window after the release */
+/* touch the window on another thread while the mapping is released: the
+ * page must not stay mapped */
+#define IMemService_PROBE_TOUCH_DURING_RELEASE 4
 
 #define IMemService_ERROR_ALLOWED	(Object_ERROR_USERBASE + 0)
 

@@ -19,11 +19,18 @@
  * address space is unmapped, so the emulator loses the memory exactly
  * when the TEE would.
  *
- * A session moves NEW -> CLAIMED -> COMPLETING -> ANSWERED; an SMC call
- * that answers a callback moves RESUME -> CLAIMED -> ... in the same
- * session.  The session ID lives until the invocation is done.  When the
- * emulator's file is released every session is answered DEFUNCT, and new
- * calls fail with -ENODEV until an emulator attaches again.
+ * A session moves NEW -> CLAIMING -> CLAIMED -> COMPLETING -> ANSWERED; an
+ * SMC call that answers a callback moves RESUME -> CLAIMING -> ... in the same
+ * session.  The session ID lives until the invocation is done.  A claimed
+ * session belongs to the emulator thread that claimed it: only that
+ * thread may complete it, and never while its WAIT is still copying the
+ * call out.
+ *
+ * When the emulator's file is released, in this order: the generation
+ * ends and every session is answered DEFUNCT (one critical section, so
+ * no call of that generation is queued after it), every reference the
+ * TEE held is dropped, the bridge is forgotten, and only then may another
+ * emulator attach.  New calls fail with -ENODEV meanwhile.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -39,9 +46,11 @@
 #include <linux/xarray.h>
 
 #include "qtee.h"
+#include "testpoint.h"
 
 enum emu_state {
 	EMU_NEW,	/* queued, no emulator thread has it yet */
+	EMU_CLAIMING,	/* an emulator thread's WAIT is copying it out */
 	EMU_CLAIMED,	/* an emulator thread works on it */
 	EMU_COMPLETING,	/* its answer is being copied in */
 	EMU_RESUME,	/* a callback response waits for the thread */
@@ -50,9 +59,15 @@ enum emu_state {
 
 /**
  * struct emu_dev - the emulator backend
- * @lock:     protects every field below and the state, node and session
- *            of every call in @sessions.
- * @owner:    the attached emulator's file, or NULL.
+ * @lock:     protects every field below and the state, node, session and
+ *            claimer of every call in @sessions; TEE generations end
+ *            under it.
+ * @owner:    the emulator's file, from open until its release is done;
+ *            another emulator may attach only when it is NULL.
+ * @detached_wq: an emulator opening the device while the last one's
+ *            release is still under way waits here for @owner to go.
+ * @attached: calls may be submitted: @owner is open and not yet being
+ *            released.
  * @queue:    calls in EMU_NEW, oldest first.
  * @sessions: session ID -> call, for every call the TEE has not finished.
  * @events:   bumped whenever a new call is queued or a session ends, so
@@ -69,6 +84,8 @@ enum emu_state {
 static struct emu_dev {
 	struct mutex lock;	/* see above */
 	struct file *owner;
+	wait_queue_head_t detached_wq;
+	bool attached;
 	struct list_head queue;
 	struct xarray sessions;
 	atomic_t events;
@@ -79,6 +96,7 @@ static struct emu_dev {
 	struct address_space *mapping;
 } emu = {
 	.lock = __MUTEX_INITIALIZER(emu.lock),
+	.detached_wq = __WAIT_QUEUE_HEAD_INITIALIZER(emu.detached_wq),
 	.queue = LIST_HEAD_INIT(emu.queue),
 	.sessions = XARRAY_INIT(emu.sessions, XA_FLAGS_ALLOC1),
 	.events = ATOMIC_INIT(0),
@@ -104,9 +122,18 @@ static void emu_resume_event_locked(void)
 	wake_up_all(&emu.resume_wq);
 }
 
+/* The session is no emulator thread's any more. */
+static void emu_unclaim_locked(struct qtee_call *call)
+{
+	lockdep_assert_held(&emu.lock);
+	put_pid(call->claimer);	/* get: emu_claim_locked() */
+	call->claimer = NULL;
+}
+
 static void emu_answer_locked(struct qtee_call *call, enum qtee_status status)
 {
 	lockdep_assert_held(&emu.lock);
+	emu_unclaim_locked(call);
 	call->status = status;
 	if (status != QTEE_CALL_CALLBACK) {
 		xa_erase(&emu.sessions, call->session);
@@ -123,11 +150,17 @@ static int emu_submit(struct qtee_call *call)
 	int ret = 0;
 
 	mutex_lock(&emu.lock);
-	if (!emu.owner) {
+	/* Under the lock generations end under: see qtee_generation_end(). */
+	if (!emu.attached || call->generation != qtee_generation()) {
 		ret = -ENODEV;
 	} else if (call->resume) {
-		call->state = EMU_RESUME;
-		emu_resume_event_locked();
+		/* Its session lives while its generation does; be sure. */
+		if (xa_load(&emu.sessions, call->session) != call) {
+			ret = -ENODEV;
+		} else {
+			call->state = EMU_RESUME;
+			emu_resume_event_locked();
+		}
 	} else {
 		ret = xa_alloc(&emu.sessions, &call->session, call,
 			       xa_limit_32b, GFP_KERNEL);
@@ -181,15 +214,27 @@ static struct qtee_call *emu_claim_locked(u64 session)
 		if (call && call->state != EMU_RESUME)
 			call = NULL;
 	}
-	if (call)
-		call->state = EMU_CLAIMED;
+	if (call) {
+		/* Not yet completable: see emu_claimed(). */
+		call->state = EMU_CLAIMING;
+		call->claimer = get_pid(task_pid(current));	/* put: emu_unclaim_locked() */
+	}
 	return call;
+}
+
+/* WAIT copied the call out: its thread may complete it now. */
+static void emu_claimed(struct qtee_call *call)
+{
+	mutex_lock(&emu.lock);
+	call->state = EMU_CLAIMED;
+	mutex_unlock(&emu.lock);
 }
 
 /* Give a claimed call back, as it was, after a failed copy. */
 static void emu_unclaim(struct qtee_call *call, u64 session)
 {
 	mutex_lock(&emu.lock);
+	emu_unclaim_locked(call);
 	if (session) {
 		call->state = EMU_RESUME;
 		emu_resume_event_locked();
@@ -257,6 +302,7 @@ static long emu_ioctl_wait(void __user *uarg, unsigned int cmd)
 		goto out_unclaim;
 	oi_dbg(OI_DBG_EMU, "session %u taken (%s)\n", call->session,
 	       session ? "resume" : "invoke");
+	emu_claimed(call);
 	return 0;
 
 out_unclaim:
@@ -298,7 +344,9 @@ static long emu_ioctl_complete(void __user *uarg, unsigned int cmd)
 
 	mutex_lock(&emu.lock);
 	call = xa_load(&emu.sessions, k.session);
-	if (call && call->state == EMU_CLAIMED)
+	/* Only the thread that holds the session, once WAIT is done. */
+	if (call && call->state == EMU_CLAIMED &&
+	    call->claimer == task_pid(current))
 		call->state = EMU_COMPLETING;
 	else
 		call = NULL;
@@ -352,19 +400,9 @@ static long emu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 /* ---- the emulated SHM bridge ---- */
 
-static vm_fault_t emu_bridge_fault(struct vm_fault *vmf)
-{
-	struct page *page;
-
-	/* Looked up at every fault: a revoked window faults SIGBUS. */
-	if (oi_bridge_page(vmf->pgoff, vmf->flags & FAULT_FLAG_WRITE, &page))
-		return VM_FAULT_SIGBUS;
-	vmf->page = page;
-	return 0;
-}
-
+/* Looked up at every fault: a revoked window faults SIGBUS (memobj.c). */
 static const struct vm_operations_struct emu_bridge_vm_ops = {
-	.fault = emu_bridge_fault,
+	.fault = oi_bridge_fault,
 };
 
 static int emu_mmap(struct file *file, struct vm_area_struct *vma)
@@ -381,7 +419,8 @@ static int emu_mmap(struct file *file, struct vm_area_struct *vma)
 		/* A read-only region stays read-only under mprotect() too. */
 		vma->vm_flags &= ~VM_MAYWRITE;
 	}
-	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	/* MIXEDMAP: the fault inserts the pages itself (oi_bridge_fault()). */
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP | VM_MIXEDMAP;
 	vma->vm_ops = &emu_bridge_vm_ops;
 	return 0;
 }
@@ -395,23 +434,42 @@ static void emu_bridge_revoke(u64 start, u64 len)
 	mutex_unlock(&emu.map_lock);
 }
 
+/* Become the attached emulator: 0, -EBUSY, or -EINTR (killed waiting). */
+static int emu_attach(struct file *file)
+{
+	bool detaching;
+
+	for (;;) {
+		mutex_lock(&emu.lock);
+		if (!emu.owner) {
+			emu.owner = file;
+			/* The last emulator's release has forgotten its mapping. */
+			mutex_lock(&emu.map_lock);
+			emu.mapping = file->f_mapping;
+			mutex_unlock(&emu.map_lock);
+			emu.attached = true;
+			mutex_unlock(&emu.lock);
+			return 0;
+		}
+		detaching = !emu.attached;
+		mutex_unlock(&emu.lock);
+		/* A restart meets the last release still dropping references. */
+		if (!detaching)
+			return -EBUSY;
+		if (wait_event_killable(emu.detached_wq, !READ_ONCE(emu.owner)))
+			return -EINTR;
+	}
+}
+
 static int emu_open(struct inode *inode, struct file *file)
 {
-	int ret = 0;
+	int ret;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	mutex_lock(&emu.lock);
-	if (emu.owner)
-		ret = -EBUSY;
-	else
-		emu.owner = file;
-	mutex_unlock(&emu.lock);
+	ret = emu_attach(file);
 	if (ret)
 		return ret;
-	mutex_lock(&emu.map_lock);
-	emu.mapping = file->f_mapping;
-	mutex_unlock(&emu.map_lock);
 	pr_info("TEE emulator attached (pid %d)\n", task_tgid_nr(current));
 	return nonseekable_open(inode, file);
 }
@@ -422,18 +480,25 @@ static int emu_release(struct inode *inode, struct file *file)
 	unsigned long id;
 
 	mutex_lock(&emu.lock);
-	emu.owner = NULL;
+	/* One critical section: no call of this generation is queued after. */
+	emu.attached = false;
+	qtee_generation_end();
 	xa_for_each(&emu.sessions, id, call) {
 		list_del_init(&call->node);
 		emu_answer_locked(call, QTEE_CALL_DEFUNCT);
 	}
 	mutex_unlock(&emu.lock);
 	/* Everything the dead TEE held is dropped; its IDs mean nothing now. */
-	qtee_tee_detached();
+	qtee_ns_flush();
 	/* Released only once no mmap of the device is left: none to revoke. */
 	mutex_lock(&emu.map_lock);
 	emu.mapping = NULL;
 	mutex_unlock(&emu.map_lock);
+	/* Only now may the next emulator attach. */
+	mutex_lock(&emu.lock);
+	emu.owner = NULL;
+	mutex_unlock(&emu.lock);
+	wake_up_all(&emu.detached_wq);
 	pr_info("TEE emulator detached\n");
 	return 0;
 }

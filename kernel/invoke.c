@@ -100,7 +100,7 @@ int oi_arg_write(struct oi_invocation *inv, unsigned int i, const void *src,
  * oi_invocation_put_out_objects() - drop the output objects of @inv
  * @inv: an invocation whose callee filled its output object slots.
  *
- * Context: any.
+ * Context: process context; may sleep (oi_object_put()).
  */
 void oi_invocation_put_out_objects(struct oi_invocation *inv)
 {
@@ -328,11 +328,16 @@ static long oi_invoke_settle(struct oi_user_call *uc, int ret)
 	struct oi_invocation *inv = &uc->inv;
 
 	while (ret == OI_PARKED) {
+		/*
+		 * Once parked, @uc belongs to the server (a shutdown on
+		 * another thread may free it): return without touching it.
+		 * SERVE guarantees the struct has the state field.
+		 */
 		if (!oi_server_park(inv->serve, inv->parked, uc,
-				    u64_to_user_ptr(uc->k.request)))
-			return oi_put_field(uc, offsetof(struct objinvoke_invoke,
-							  state),
-					    OBJINVOKE_STATE_REQUEST);
+				    u64_to_user_ptr(uc->k.request),
+				    uc->uinvoke +
+				    offsetof(struct objinvoke_invoke, state)))
+			return 0;
 		/* Answered on the thread's behalf (an error): go on. */
 		ret = uc->obj->ops->resume(uc->obj, inv);
 	}

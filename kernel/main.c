@@ -20,6 +20,7 @@
 #include <linux/uaccess.h>
 
 #include "qtee.h"
+#include "testpoint.h"
 
 unsigned int oi_debug_mask;
 module_param_named(debug_mask, oi_debug_mask, uint, 0644);
@@ -105,12 +106,16 @@ static int __init objinvoke_init(void)
 	ret = misc_register(&oi_misc);
 	if (ret)
 		goto err_emu;
-	/* The misc device attaches to dma-bufs on the TEE's behalf. */
-	ret = oi_memory_init(oi_misc.this_device);
+	ret = oi_memory_init();
 	if (ret)
 		goto err_misc;
+	ret = oi_test_points_init();
+	if (ret)
+		goto err_memory;
 	return 0;
 
+err_memory:
+	oi_memory_exit();
 err_misc:
 	misc_deregister(&oi_misc);
 err_emu:
@@ -122,9 +127,11 @@ err_qtee:
 
 static void __exit objinvoke_exit(void)
 {
+	oi_test_points_exit();
 	misc_deregister(&oi_misc);
 	emu_exit();
 	qtee_exit();
+	oi_memory_exit();
 }
 
 module_init(objinvoke_init);

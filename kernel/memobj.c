@@ -3,9 +3,9 @@
  * DOC: memory objects and mappings
  *
  * A dma-buf fd passed where an object is expected becomes a memory object
- * (struct oi_memobj): the kernel imports the dma-buf, attaches to it and
- * maps the attachment, so any exporter works and scattered pages are as
- * good as contiguous ones.  The TEE receives the memory object by NS ID
+ * (struct oi_memobj): the kernel imports the dma-buf and finds where its
+ * pages are (below), so scattered pages are as good as contiguous ones.
+ * The TEE receives the memory object by NS ID
  * like any object and maps it with the primordial object's map-region
  * method, which makes a mapping object (struct oi_mapping) and answers
  * with its region.  The mapping holds the memory object, and the memory
@@ -14,8 +14,12 @@
  *
  * Each live mapping has a window in the bridge xarray; the emulator
  * backend serves mmap() of a window page by page from it and revokes the
- * window's pages when the mapping goes (backend_emu.c).  A memory object
- * from a dma-buf the exporter made read-only is mapped read-only.
+ * window's pages when the mapping goes (backend_emu.c).  A fault installs
+ * its page table entry itself, under the bridge's lock held for reading,
+ * and a mapping leaves the bridge under the same lock held for writing
+ * before its pages are unmapped: an entry is either in place before the
+ * unmap (which removes it) or never made.  A memory object from a dma-buf
+ * the exporter made read-only is mapped read-only.
  *
  * When a memory object goes back to userspace it goes as a dma-buf fd of
  * the same dma-buf, so the receiver can map it.
@@ -25,10 +29,16 @@
  * lookup, not an attachment and a page walk; an invocation with a memory
  * object costs the same at 4 KiB as at 64 MiB.
  *
- * The pages behind the bridge are taken from the attachment's scatterlist.
- * That is more than a dma-buf importer is usually allowed, and fine for
- * the system heap and udmabuf, whose buffers are ordinary pages; the
- * bridge is an emulation of what the hypervisor does on hardware.
+ * The bridge needs struct pages, and an importer may only find them in
+ * two sound ways: the exporter's kernel mapping (dma_buf_vmap()) when it
+ * is ordinary memory, which every heap gives; or, for udmabuf, whose
+ * buffers are memfd pages by construction and which has no vmap before
+ * Linux 6.2, the pages of an attachment's table (attached with the
+ * module's own bridge device, as vgem does; never under
+ * CONFIG_DMABUF_DEBUG, which scrambles importers' page links on purpose).
+ * Any other dma-buf (device memory, exporters without vmap) is refused at
+ * import with -EOPNOTSUPP.  The bridge is an emulation of what the
+ * hypervisor does on hardware, where the real TEE maps physical memory.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -38,12 +48,15 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/platform_device.h>
 #include <linux/rbtree.h>
+#include <linux/rwsem.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
 #include "objinvoke.h"
+#include "testpoint.h"
 
 MODULE_IMPORT_NS(DMA_BUF);
 
@@ -52,8 +65,11 @@ MODULE_IMPORT_NS(DMA_BUF);
  * @base:     the object.
  * @node:     in oi_memobjs, under oi_memobjs_lock.
  * @dmabuf:   a reference to the dma-buf; invariant.
- * @attach:   the kernel's attachment; invariant.
- * @sgt:      the attachment's mapping; invariant.
+ * @vmap:     the exporter's kernel mapping, when the pages are found
+ *            through it; invariant.
+ * @attach:   otherwise (udmabuf), the bridge device's attachment; invariant.
+ * @sgt:      its mapped table; invariant.
+ * @pages:    the pages of @sgt, in order; invariant.
  * @npages:   pages the dma-buf spans; invariant.
  * @writable: the dma-buf's file is writable; invariant.
  */
@@ -61,8 +77,10 @@ struct oi_memobj {
 	struct oi_object base;
 	struct rb_node node;
 	struct dma_buf *dmabuf;
+	struct iosys_map vmap;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
+	struct page **pages;
 	unsigned long npages;
 	bool writable;
 };
@@ -84,14 +102,21 @@ struct oi_mapping {
 static const struct oi_object_ops oi_memobj_ops;
 static const struct oi_object_ops oi_mapping_ops;
 
+static void oi_memobj_unimport(struct oi_memobj *mem);
+
 /* dma-buf -> its memory object, no reference: destroy erases it. */
 static struct rb_root oi_memobjs = RB_ROOT;
 static DEFINE_MUTEX(oi_memobjs_lock);
 
-/* Window -> mapping, no reference: the mapping's destroy erases it. */
+/*
+ * Window -> mapping, no reference: the mapping's destroy erases it, with
+ * oi_bridge_sem held for writing; faults hold it for reading.
+ */
 static DEFINE_XARRAY_ALLOC1(oi_bridge);
+static DECLARE_RWSEM(oi_bridge_sem);
 static u32 oi_bridge_next;
-static struct device *oi_dma_dev;
+/* The device that attaches to dma-bufs for the bridge (udmabuf only). */
+static struct platform_device *oi_bridge_dev;
 static void (*oi_bridge_revoke)(u64 start, u64 len);
 
 static struct oi_memobj *to_memobj(struct oi_object *obj)
@@ -118,9 +143,7 @@ static void oi_memobj_destroy(struct oi_object *obj)
 	mutex_lock(&oi_memobjs_lock);
 	rb_erase(&mem->node, &oi_memobjs);
 	mutex_unlock(&oi_memobjs_lock);
-	dma_buf_unmap_attachment_unlocked(mem->attach, mem->sgt,
-					  DMA_BIDIRECTIONAL);
-	dma_buf_detach(mem->dmabuf, mem->attach);
+	oi_memobj_unimport(mem);
 	dma_buf_put(mem->dmabuf);
 	kfree(mem);
 }
@@ -130,39 +153,6 @@ static const struct oi_object_ops oi_memobj_ops = {
 	.invoke = oi_memobj_invoke,
 	.destroy = oi_memobj_destroy,
 };
-
-/*
- * The mapped table must cover the dma-buf.  Checked by walking its
- * entries, not its pages: a heap's buffer is a few large chunks, so the
- * import costs about the same whatever the size.
- */
-static int oi_memobj_check_table(struct oi_memobj *mem)
-{
-	struct scatterlist *sg;
-	u64 covered = 0;
-	unsigned int i;
-
-	mem->npages = PAGE_ALIGN(mem->dmabuf->size) >> PAGE_SHIFT;
-	for_each_sgtable_sg(mem->sgt, sg, i)
-		covered += sg->length;
-	return covered >= (u64)mem->npages << PAGE_SHIFT ? 0 : -EINVAL;
-}
-
-/* Page @idx of the memory, found by walking the table's entries. */
-static struct page *oi_memobj_page(struct oi_memobj *mem, unsigned long idx)
-{
-	u64 want = (u64)idx << PAGE_SHIFT, start = 0;
-	struct scatterlist *sg;
-	unsigned int i;
-
-	for_each_sgtable_sg(mem->sgt, sg, i) {
-		if (want < start + sg->length)
-			return nth_page(sg_page(sg),
-					(sg->offset + want - start) >> PAGE_SHIFT);
-		start += sg->length;
-	}
-	return NULL;
-}
 
 /* The live memory object of @dmabuf, with a reference, or NULL. */
 static struct oi_memobj *oi_memobj_find_locked(struct dma_buf *dmabuf,
@@ -189,14 +179,46 @@ static struct oi_memobj *oi_memobj_find_locked(struct dma_buf *dmabuf,
 	return NULL;
 }
 
-/* Attach and map @dmabuf (whose reference @mem takes over). */
-static int oi_memobj_import(struct oi_memobj *mem, struct dma_buf *dmabuf)
+/* Page @idx of the memory: O(1) either way. */
+static struct page *oi_memobj_page(struct oi_memobj *mem, unsigned long idx)
 {
+	void *va;
+
+	if (mem->pages)
+		return mem->pages[idx];
+	va = mem->vmap.vaddr + (idx << PAGE_SHIFT);
+	return is_vmalloc_addr(va) ? vmalloc_to_page(va) : virt_to_page(va);
+}
+
+/* The exporter's kernel mapping, if it is ordinary memory with pages. */
+static int oi_memobj_import_vmap(struct oi_memobj *mem)
+{
+	void *va;
 	int ret;
 
-	mem->dmabuf = dmabuf;
-	mem->writable = dmabuf->file->f_mode & FMODE_WRITE;
-	mem->attach = dma_buf_attach(dmabuf, oi_dma_dev);
+	ret = dma_buf_vmap(mem->dmabuf, &mem->vmap);
+	if (ret)
+		return ret;
+	va = mem->vmap.vaddr;
+	if (!mem->vmap.is_iomem && va && PAGE_ALIGNED(va) &&
+	    (is_vmalloc_addr(va) || virt_addr_valid(va)))
+		return 0;
+	dma_buf_vunmap(mem->dmabuf, &mem->vmap);
+	iosys_map_clear(&mem->vmap);
+	return -EOPNOTSUPP;
+}
+
+/* udmabuf: the pages of the bridge device's attachment, in order. */
+static int oi_memobj_import_table(struct oi_memobj *mem)
+{
+	struct sg_page_iter piter;
+	unsigned long i = 0;
+	int ret;
+
+	if (IS_ENABLED(CONFIG_DMABUF_DEBUG) ||
+	    strcmp(mem->dmabuf->exp_name, "udmabuf"))
+		return -EOPNOTSUPP;
+	mem->attach = dma_buf_attach(mem->dmabuf, &oi_bridge_dev->dev);
 	if (IS_ERR(mem->attach))
 		return PTR_ERR(mem->attach);
 	mem->sgt = dma_buf_map_attachment_unlocked(mem->attach,
@@ -205,23 +227,64 @@ static int oi_memobj_import(struct oi_memobj *mem, struct dma_buf *dmabuf)
 		ret = PTR_ERR(mem->sgt);
 		goto err_detach;
 	}
-	ret = oi_memobj_check_table(mem);
-	if (ret)
+	ret = -ENOMEM;
+	mem->pages = kvcalloc(mem->npages, sizeof(*mem->pages),
+			      GFP_KERNEL_ACCOUNT);
+	if (!mem->pages)
 		goto err_unmap;
+	for_each_sgtable_page(mem->sgt, &piter, 0) {
+		if (i == mem->npages)
+			break;
+		mem->pages[i++] = sg_page_iter_page(&piter);
+	}
+	ret = -EINVAL;	/* the table must cover the dma-buf */
+	if (i < mem->npages)
+		goto err_free;
 	return 0;
 
+err_free:
+	kvfree(mem->pages);
+	mem->pages = NULL;
 err_unmap:
 	dma_buf_unmap_attachment_unlocked(mem->attach, mem->sgt,
 					  DMA_BIDIRECTIONAL);
 err_detach:
-	dma_buf_detach(dmabuf, mem->attach);
+	dma_buf_detach(mem->dmabuf, mem->attach);
+	mem->attach = NULL;
 	return ret;
+}
+
+/* Find the pages of @dmabuf (whose reference @mem takes over). */
+static int oi_memobj_import(struct oi_memobj *mem, struct dma_buf *dmabuf)
+{
+	int ret;
+
+	mem->dmabuf = dmabuf;
+	mem->writable = dmabuf->file->f_mode & FMODE_WRITE;
+	mem->npages = PAGE_ALIGN(dmabuf->size) >> PAGE_SHIFT;
+	ret = oi_memobj_import_vmap(mem);
+	if (ret)
+		ret = oi_memobj_import_table(mem);
+	return ret;
+}
+
+static void oi_memobj_unimport(struct oi_memobj *mem)
+{
+	if (mem->pages) {
+		kvfree(mem->pages);
+		dma_buf_unmap_attachment_unlocked(mem->attach, mem->sgt,
+						  DMA_BIDIRECTIONAL);
+		dma_buf_detach(mem->dmabuf, mem->attach);
+	} else {
+		dma_buf_vunmap(mem->dmabuf, &mem->vmap);
+	}
 }
 
 /**
  * oi_memobj_from_fd() - a memory object for the dma-buf behind @fd
  * @fd:  a file descriptor of the calling process.
- * @err: out: -EINVAL when @fd is not a dma-buf, or the import's error.
+ * @err: out: -EINVAL when @fd is not a dma-buf, -EOPNOTSUPP for memory
+ *       the bridge cannot reach (see DOC above), or the import's error.
  *
  * Context: process context.
  * Return: a new reference, or NULL.
@@ -248,7 +311,7 @@ struct oi_object *oi_memobj_from_fd(int fd, int *err)
 		return &mem->base;
 	}
 	ret = -ENOMEM;
-	mem = kzalloc(sizeof(*mem), GFP_KERNEL);
+	mem = kzalloc(sizeof(*mem), GFP_KERNEL_ACCOUNT);
 	if (mem)
 		ret = oi_memobj_import(mem, dmabuf);
 	if (ret) {
@@ -295,7 +358,10 @@ static void oi_mapping_destroy(struct oi_object *obj)
 	struct oi_mapping *map = to_mapping(obj);
 	u64 size = (u64)map->mem->npages << PAGE_SHIFT;
 
+	/* No fault is between its lookup and its page table entry now. */
+	down_write(&oi_bridge_sem);
 	xa_erase(&oi_bridge, map->window);
+	up_write(&oi_bridge_sem);
 	/* Whatever the TEE still has mapped goes now. */
 	if (oi_bridge_revoke)
 		oi_bridge_revoke((u64)map->window * OBJINVOKE_EMU_WINDOW, size);
@@ -376,36 +442,41 @@ int oi_map_region(struct oi_invocation *inv)
 }
 
 /**
- * oi_bridge_page() - the page behind a bridge address, for a fault
- * @pgoff: page offset into the bridge (window * WINDOW + offset).
- * @write: the access writes.
- * @page:  out: the page, with a reference.
+ * oi_bridge_fault() - map the page behind a bridge address for the TEE
+ * @vmf: a fault in a VM_MIXEDMAP mapping of the bridge, whose page offset
+ *       is window * WINDOW + offset.
  *
- * Context: any context that may take a spinlock.
- * Return: 0, -ENXIO outside a live mapping, -EACCES for a write to a
- *         read-only one.
+ * The page table entry is made here, under the bridge's lock, so that a
+ * mapping's release either finds it (and unmaps it) or makes this fault
+ * find nothing: the TEE never keeps a page past the release.
+ *
+ * Context: a page fault (mmap_lock held for reading).
+ * Return: VM_FAULT_NOPAGE when the entry is in place, VM_FAULT_SIGBUS
+ *         outside a live mapping or for a write to a read-only one,
+ *         VM_FAULT_OOM.
  */
-int oi_bridge_page(pgoff_t pgoff, bool write, struct page **page)
+vm_fault_t oi_bridge_fault(struct vm_fault *vmf)
 {
 	unsigned long per_window = OBJINVOKE_EMU_WINDOW >> PAGE_SHIFT;
-	unsigned long idx = pgoff % per_window;
+	unsigned long idx = vmf->pgoff % per_window;
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
 	struct oi_mapping *map;
-	int ret = -ENXIO;
+	int err;
 
-	xa_lock(&oi_bridge);
-	map = xa_load(&oi_bridge, pgoff / per_window);
-	if (map && idx < map->mem->npages) {
-		if (write && !(map->perms & QTEE_PERM_WRITE)) {
-			ret = -EACCES;
-		} else {
-			*page = oi_memobj_page(map->mem, idx);
-			if (*page) {
-				get_page(*page);
-				ret = 0;
-			}
-		}
+	down_read(&oi_bridge_sem);
+	map = xa_load(&oi_bridge, vmf->pgoff / per_window);
+	if (map && idx < map->mem->npages &&
+	    (!write || map->perms & QTEE_PERM_WRITE)) {
+		oi_test_point(OI_TP_BRIDGE_FAULT);
+		err = vm_insert_page(vmf->vma, vmf->address & PAGE_MASK,
+				     oi_memobj_page(map->mem, idx));
+		if (!err || err == -EBUSY)	/* -EBUSY: another fault won */
+			ret = VM_FAULT_NOPAGE;
+		else if (err == -ENOMEM)
+			ret = VM_FAULT_OOM;
 	}
-	xa_unlock(&oi_bridge);
+	up_read(&oi_bridge_sem);
 	return ret;
 }
 
@@ -447,14 +518,34 @@ void oi_bridge_set_revoke(void (*revoke)(u64 start, u64 len))
 
 /**
  * oi_memory_init() - set up memory objects
- * @dev: the device that attaches to dma-bufs on the TEE's behalf.
  *
  * Context: module init.
  * Return: 0 or -errno.
  */
-int oi_memory_init(struct device *dev)
+int oi_memory_init(void)
 {
-	oi_dma_dev = dev;
-	/* The kernel's own view of the memory: any address will do. */
-	return dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	int ret;
+
+	/* A device of our own for the attachments, not the misc device. */
+	oi_bridge_dev = platform_device_register_simple("objinvoke-bridge",
+							 PLATFORM_DEVID_NONE,
+							 NULL, 0);
+	if (IS_ERR(oi_bridge_dev))
+		return PTR_ERR(oi_bridge_dev);
+	/* The emulated bridge reaches memory through the CPU: any address. */
+	ret = dma_coerce_mask_and_coherent(&oi_bridge_dev->dev,
+					   DMA_BIT_MASK(64));
+	if (ret)
+		platform_device_unregister(oi_bridge_dev);
+	return ret;
+}
+
+/**
+ * oi_memory_exit() - undo oi_memory_init()
+ *
+ * Context: module exit, once every memory object is gone.
+ */
+void oi_memory_exit(void)
+{
+	platform_device_unregister(oi_bridge_dev);
 }

@@ -41,11 +41,15 @@ static void oi_object_destroy(struct kref *ref)
  * since oi_object_init()
  * @obj: the object; NULL is allowed and ignored.
  *
- * Context: any context that may sleep is not required: destroy functions
- * defer work that sleeps.
+ * The last put destroys the object, and destroy functions sleep (they
+ * take mutexes, queue release requests, unmap bridge pages), so every put
+ * may: never call this under a spinlock or from an atomic context.
+ *
+ * Context: process context; may sleep.
  */
 void oi_object_put(struct oi_object *obj)
 {
+	might_sleep();	/* even when this put is not the last */
 	if (obj)
 		kref_put(&obj->ref, oi_object_destroy);
 }

@@ -37,7 +37,7 @@ extern unsigned int oi_debug_mask;
 			pr_info(fmt, ##__VA_ARGS__);			\
 	} while (0)
 
-struct device;
+struct vm_fault;
 struct oi_object;
 struct oi_invocation;
 struct oi_request;
@@ -165,7 +165,8 @@ struct oi_server *oi_server_from_fd(int fd, int *err);
 void oi_server_put(struct oi_server *srv);
 int oi_server_depth(struct oi_server *srv);
 int oi_server_park(struct oi_server *srv, struct oi_request *req,
-		   struct oi_user_call *uc, void __user *ureq);
+		   struct oi_user_call *uc, void __user *ureq,
+		   u32 __user *ustate);
 
 /* Carrying on parked invocations (invoke.c). */
 long oi_invoke_continue(struct oi_user_call *uc);
@@ -182,10 +183,11 @@ struct oi_object *oi_memobj_from_fd(int fd, int *err);
 struct file *oi_memobj_file(struct oi_object *obj);
 bool oi_object_is_memory(struct oi_object *obj);
 int oi_map_region(struct oi_invocation *inv);
-int oi_bridge_page(pgoff_t pgoff, bool write, struct page **page);
+vm_fault_t oi_bridge_fault(struct vm_fault *vmf);
 int oi_bridge_check(pgoff_t pgoff, unsigned long npages, bool write);
 void oi_bridge_set_revoke(void (*revoke)(u64 start, u64 len));
-int oi_memory_init(struct device *dev);
+int oi_memory_init(void);
+void oi_memory_exit(void);
 
 /* Kernel services. */
 extern struct oi_object oi_primordial;

@@ -35,8 +35,11 @@ enum qtee_status {
  * @abandoned: the invoking thread was killed; a worker finishes the call.
  * @status:   set by the backend when an SMC call ends.
  * @result:   with QTEE_CALL_DONE: the invocation's result.
- * @generation: the TEE generation the call was started in.
+ * @generation: the TEE generation whose IDs the call carries; invariant.
+ *            The backend refuses to submit it to any other.
  * @session:  backend-private: the emulator's session ID.
+ * @claimer:  backend-private: the emulator thread holding the session, a
+ *            pid reference; under the backend's lock.
  * @state:    backend-private, under the backend's lock.
  * @node:     backend-private: queue of new calls.
  * @wq:       the invoking thread waits here for the SMC call to end.
@@ -64,6 +67,7 @@ struct qtee_call {
 	u32 generation;
 
 	u32 session;
+	struct pid *claimer;
 	int state;
 	struct list_head node;
 	wait_queue_head_t wq;
@@ -82,7 +86,9 @@ struct qtee_call {
  * struct qtee_backend_ops - how SMC calls reach the secure world
  * @submit: start an SMC call for @call: a new invocation, or (with
  *          call->resume) the response to its callback request.  Returns 0,
- *          or -ENODEV when no TEE is attached.
+ *          or -ENODEV when no TEE is attached or the attached one is not
+ *          of call->generation (checked under the lock that ends
+ *          generations: see qtee_generation_end()).
  * @wait:   wait for the SMC call to end and set call->status (and
  *          call->result).  Killable and freezable when @killable; returns
  *          -EINTR, leaving the call pending, when a fatal signal arrived.
@@ -95,21 +101,22 @@ struct qtee_backend_ops {
 void qtee_set_backend(const struct qtee_backend_ops *ops);
 const struct qtee_backend_ops *qtee_get_backend(void);
 u32 qtee_generation(void);
-void qtee_tee_detached(void);
+void qtee_generation_end(void);
 
 /* Normal-world objects named by NS IDs (qtee_object.c). */
-int qtee_ns_id_get(struct oi_object *obj, u32 *id);
+int qtee_ns_id_get(struct oi_object *obj, u32 generation, u32 *id);
+void qtee_ns_flush(void);
 struct oi_object *qtee_ns_lookup(u32 id);
 int qtee_ns_release(u32 id);
 
 /* TEE objects (qtee_object.c). */
 struct oi_object *qtee_object_new(u32 id, u32 generation);
 u32 qtee_object_id(struct oi_object *obj);
-bool qtee_object_current(struct oi_object *obj);
+u32 qtee_object_generation(struct oi_object *obj);
 extern struct workqueue_struct *qtee_wq;
 
 /* Invocations (qtee_call.c). */
-int qtee_call_invoke(u32 id, struct oi_invocation *inv);
+int qtee_call_invoke(u32 id, u32 generation, struct oi_invocation *inv);
 int qtee_call_resume(struct oi_invocation *inv);
 void qtee_call_abandon_parked(struct oi_invocation *inv);
 void qtee_call_release_remote(u32 id, u32 generation);

@@ -23,11 +23,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "qtee.h"
+#include "testpoint.h"
 
-static struct qtee_call *qtee_call_alloc(u32 in_cap)
+static struct qtee_call *qtee_call_alloc(u32 in_cap, u32 generation)
 {
 	struct qtee_call *call;
 
@@ -43,7 +45,7 @@ static struct qtee_call *qtee_call_alloc(u32 in_cap)
 		return NULL;
 	}
 	call->in_cap = in_cap;
-	call->generation = qtee_generation();
+	call->generation = generation;
 	init_waitqueue_head(&call->wq);
 	INIT_LIST_HEAD(&call->node);
 	return call;
@@ -102,24 +104,28 @@ static struct oi_object *qtee_object_from_id(struct qtee_call *call, u32 id,
 	return obj;
 }
 
-/* An object the kernel sends to the TEE: its ID, with a reference if NS. */
-static int qtee_id_for_object(struct oi_object *obj, u32 *id)
+/*
+ * An object the kernel sends to the TEE of @call: its ID, with a reference
+ * if NS.  A TEE object of another generation means nothing there.
+ */
+static int qtee_id_for_object(struct qtee_call *call, struct oi_object *obj,
+			      u32 *id)
 {
 	if (!obj) {
 		*id = QTEE_OBJ_NULL;
 		return 0;
 	}
 	if (qtee_object_is_tee(obj)) {
-		if (!qtee_object_current(obj))
+		if (qtee_object_generation(obj) != call->generation)
 			return -ENODEV;
 		*id = qtee_object_id(obj);	/* names it: no reference moves */
 		return 0;
 	}
-	return qtee_ns_id_get(obj, id);
+	return qtee_ns_id_get(obj, call->generation, id);
 }
 
 /* Write the kernel's answer into the callback request, in place. */
-static void qtee_write_response(struct qtee_msg *req,
+static void qtee_write_response(struct qtee_call *call, struct qtee_msg *req,
 				struct oi_invocation *inv, int result)
 {
 	unsigned int i, c = req->counts;
@@ -130,7 +136,7 @@ static void qtee_write_response(struct qtee_msg *req,
 		for (i = QTEE_IDX_BO(c); i < qtee_idx_io(c); i++)
 			qtee_msg_write_out_size(req, i, inv->args[i].b.size);
 		for (i = qtee_idx_oo(c); i < qtee_num_args(c); i++) {
-			ret = qtee_id_for_object(inv->args[i].o, &id);
+			ret = qtee_id_for_object(call, inv->args[i].o, &id);
 			if (ret) {
 				/* Take back the IDs already given. */
 				while (i-- > qtee_idx_oo(c))
@@ -153,7 +159,7 @@ static void qtee_finish_callback(struct qtee_call *call, struct qtee_msg *req,
 
 	oi_dbg(OI_DBG_TEE, "callback %#x op %#x: %d\n", req->cxt, req->op,
 	       result);
-	qtee_write_response(req, inv, result);
+	qtee_write_response(call, req, inv, result);
 	if (result == QTEE_OK)
 		oi_invocation_put_out_objects(inv);
 	for (i = qtee_idx_io(c); i < qtee_idx_oo(c); i++) {
@@ -296,7 +302,7 @@ static int qtee_marshal(struct qtee_call *call, u32 id,
 		struct oi_object *obj = inv->args[i].o;
 		u32 oid;
 
-		ret = qtee_id_for_object(obj, &oid);
+		ret = qtee_id_for_object(call, obj, &oid);
 		if (ret)
 			break;
 		if (oid & QTEE_OBJ_NS_BIT && oid != QTEE_OBJ_PRIMORDIAL)
@@ -395,8 +401,10 @@ static int qtee_call_run(struct qtee_call *call, struct oi_invocation *inv,
 		qtee_call_abandon(call);
 		return ret;
 	}
-	if (ret == -ENODEV && !call->resume)
+	if (ret == -ENODEV && !call->resume) {
+		oi_test_point(OI_TP_UNSEND);
 		qtee_unsend_ns_ids(call);	/* never reached a TEE */
+	}
 	if (ret == -ENODEV) {
 		inv->result = QTEE_ERROR_DEFUNCT;
 		ret = 0;
@@ -458,6 +466,7 @@ void qtee_call_abandon_parked(struct oi_invocation *inv)
 /**
  * qtee_call_invoke() - invoke TEE object @id
  * @id:  the TEE's ID of the object.
+ * @generation: the generation @id belongs to; the call reaches no other.
  * @inv: the invocation; on Object_OK its output buffers and objects are
  *       filled in.
  *
@@ -466,7 +475,7 @@ void qtee_call_abandon_parked(struct oi_invocation *inv)
  *         serve), or -errno (-EPROTO: the TEE answered with a malformed
  *         message).
  */
-int qtee_call_invoke(u32 id, struct oi_invocation *inv)
+int qtee_call_invoke(u32 id, u32 generation, struct oi_invocation *inv)
 {
 	struct qtee_call *call;
 	unsigned int i;
@@ -481,7 +490,7 @@ int qtee_call_invoke(u32 id, struct oi_invocation *inv)
 	if (size > QTEE_INBOUND_MAX)
 		return -E2BIG;
 
-	call = qtee_call_alloc(size);
+	call = qtee_call_alloc(size, generation);
 	if (!call)
 		return -ENOMEM;
 	ret = qtee_marshal(call, id, inv);
@@ -505,23 +514,35 @@ out_unsend:
  * qtee_call_release_remote() - drop the kernel's reference to TEE object @id
  * @id:         the TEE's ID.
  * @generation: the generation it belongs to; nothing is sent to a TEE
- *              that is gone.
+ *              that is gone (the backend checks it again at submit).
  *
- * Context: process context (a worker); waits for the TEE, not killable.
+ * A user thread waits killably: killed, it leaves the rest to a worker
+ * as an abandoned invocation does.  A worker waits without being counted
+ * as hung.
+ *
+ * Context: process context; waits for the TEE.
  */
 void qtee_call_release_remote(u32 id, u32 generation)
 {
+	bool killable = !(current->flags & PF_KTHREAD);
 	struct qtee_call *call;
+	int ret;
 
 	if (generation != qtee_generation())
 		return;
-	call = qtee_call_alloc(QTEE_INVOKE_HDR);
+	call = qtee_call_alloc(QTEE_INVOKE_HDR, generation);
 	if (!call)
 		return;	/* the TEE keeps one reference too many */
-	call->generation = generation;
-	if (!qtee_msg_init(&call->sent, call->inbound, call->in_cap,
-			   QTEE_MSG_INVOKE, id, QTEE_OP_RELEASE, 0) &&
-	    !qtee_call_loop(call, false, false))
+	ret = qtee_msg_init(&call->sent, call->inbound, call->in_cap,
+			    QTEE_MSG_INVOKE, id, QTEE_OP_RELEASE, 0);
+	oi_test_point(OI_TP_RELEASE_SUBMIT);
+	if (!ret)
+		ret = qtee_call_loop(call, false, killable);
+	if (ret == -EINTR) {
+		qtee_call_abandon(call);
+		return;
+	}
+	if (!ret)
 		qtee_process_async(call, 0);
 	oi_dbg(OI_DBG_OBJECT, "released TEE object %#x\n", id);
 	qtee_call_free(call);

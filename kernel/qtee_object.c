@@ -16,9 +16,16 @@
  * the TEE allocates a new ID with its own reference; the TEE's release of
  * that ID (an async message) erases it and drops the reference.
  *
- * Each attach of a TEE is a generation.  When the TEE goes away, every
- * reference it held is dropped at once and every TEE object of the old
- * generation answers DEFUNCT and is freed without a RELEASE.
+ * Each attach of a TEE is a generation, and every TEE ID belongs to one:
+ * the same number means another object in the next TEE, which numbers its
+ * objects from the same start.  An ID therefore only ever goes to the TEE
+ * of its own generation.  The backend ends a generation under its own
+ * lock, the lock its submit checks the call's generation under, so a call
+ * built for a TEE that is gone never reaches the next one however long
+ * its marshalling took (a user copy can be stalled at will).  Then,
+ * before a new TEE can attach, every reference the old one held is
+ * dropped (qtee_ns_flush()), and every TEE object of the old generation
+ * answers DEFUNCT and is freed without a RELEASE.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,6 +33,7 @@
 #include <linux/xarray.h>
 
 #include "qtee.h"
+#include "testpoint.h"
 
 /**
  * struct qtee_object - one reference to a TEE-hosted object
@@ -72,14 +80,37 @@ u32 qtee_generation(void)
 }
 
 /**
+ * qtee_generation_end() - the attached TEE is gone: end its generation
+ *
+ * The backend calls this under the lock its submit checks generations
+ * under, then qtee_ns_flush() before it lets another TEE attach.
+ *
+ * Context: any; does not sleep.
+ */
+void qtee_generation_end(void)
+{
+	/* Fully ordered: pairs with the barrier in qtee_ns_id_get(). */
+	atomic_inc_return(&qtee_gen);
+}
+
+/* Drop the table's reference behind @index if it is still there. */
+static void qtee_ns_erase(unsigned long index)
+{
+	/* Only the eraser that removed the entry owns its reference. */
+	oi_object_put(xa_erase(&qtee_ns_ids, index));	/* get: qtee_ns_id_get() */
+}
+
+/**
  * qtee_ns_id_get() - give the TEE a reference to a normal-world object
- * @obj: the object; the NS table takes its own reference.
- * @id:  out: the NS ID naming it.
+ * @obj:        the object; the NS table takes its own reference.
+ * @generation: the generation of the TEE the ID is for.
+ * @id:         out: the NS ID naming it.
  *
  * Context: process context.
- * Return: 0 or -ENOMEM / -EBUSY (table full).
+ * Return: 0, -ENODEV when @generation has ended, or -ENOMEM / -EBUSY
+ *         (table full).
  */
-int qtee_ns_id_get(struct oi_object *obj, u32 *id)
+int qtee_ns_id_get(struct oi_object *obj, u32 generation, u32 *id)
 {
 	u32 index;
 	int ret;
@@ -88,7 +119,7 @@ int qtee_ns_id_get(struct oi_object *obj, u32 *id)
 		*id = QTEE_OBJ_PRIMORDIAL;
 		return 0;
 	}
-	oi_object_get(obj);	/* put: qtee_ns_release(), qtee_tee_detached() */
+	oi_object_get(obj);	/* put: qtee_ns_erase() */
 	/* Cyclic, so an ID the TEE may still name is not handed out again. */
 	ret = xa_alloc_cyclic(&qtee_ns_ids, &index, obj,
 			      XA_LIMIT(1, ~QTEE_OBJ_NS_BIT), &qtee_ns_next,
@@ -96,6 +127,17 @@ int qtee_ns_id_get(struct oi_object *obj, u32 *id)
 	if (ret < 0) {
 		oi_object_put(obj);
 		return ret;
+	}
+	/*
+	 * The entry is in before the generation is read, and a generation
+	 * ends before its flush walks the table (both fully ordered): either
+	 * we see the end and take the entry out again, or the flush sees the
+	 * entry.  No ID of an ended generation outlives its flush.
+	 */
+	smp_mb();
+	if (generation != qtee_generation()) {
+		qtee_ns_erase(index);
+		return -ENODEV;
 	}
 	*id = QTEE_OBJ_NS_BIT | index;
 	return 0;
@@ -148,19 +190,23 @@ int qtee_ns_release(u32 id)
 }
 
 /**
- * qtee_tee_detached() - the TEE is gone: forget everything it held
+ * qtee_ns_flush() - drop every reference a TEE that is gone held
+ *
+ * After qtee_generation_end().  Other erasers (an invoker taking back the
+ * IDs of a call that never reached a TEE, a late async release) may race
+ * with the walk: whoever's erase removes an entry puts its reference.
  *
  * Context: process context.
  */
-void qtee_tee_detached(void)
+void qtee_ns_flush(void)
 {
 	struct oi_object *obj;
 	unsigned long index;
 
-	atomic_inc(&qtee_gen);
+	smp_mb();	/* pairs with qtee_ns_id_get(): see the entries */
 	xa_for_each(&qtee_ns_ids, index, obj) {
-		xa_erase(&qtee_ns_ids, index);
-		oi_object_put(obj);	/* get: qtee_ns_id_get() */
+		oi_test_point(OI_TP_NS_FLUSH_ENTRY);
+		qtee_ns_erase(index);
 	}
 }
 
@@ -215,9 +261,10 @@ static int qtee_object_invoke(struct oi_object *obj,
 {
 	struct qtee_object *qo = to_qtee_object(obj);
 	struct oi_object *own_creds = NULL;
+	u32 generation = qtee_object_generation(obj);
 	int ret;
 
-	if (!qtee_object_current(obj)) {
+	if (generation != qtee_generation()) {
 		inv->result = QTEE_ERROR_DEFUNCT;
 		return 0;
 	}
@@ -226,7 +273,7 @@ static int qtee_object_invoke(struct oi_object *obj,
 		if (ret)
 			return ret;
 	}
-	ret = qtee_call_invoke(qo->id, inv);
+	ret = qtee_call_invoke(qo->id, generation, inv);
 	if (own_creds) {
 		inv->args[qtee_idx_io(inv->counts)].o = NULL;
 		oi_object_put(own_creds);	/* get: oi_credentials_create() */
@@ -293,12 +340,15 @@ u32 qtee_object_id(struct oi_object *obj)
 	return to_qtee_object(obj)->id;
 }
 
-/* Whether a TEE object still names something in the attached TEE. */
-bool qtee_object_current(struct oi_object *obj)
+/*
+ * The generation whose TEE a TEE object's ID means something to.  The
+ * root object is permanent: it belongs to whichever TEE is attached.
+ */
+u32 qtee_object_generation(struct oi_object *obj)
 {
 	struct qtee_object *qo = to_qtee_object(obj);
 
-	return qo == &qtee_root || qo->generation == qtee_generation();
+	return qo == &qtee_root ? qtee_generation() : qo->generation;
 }
 
 /**
@@ -332,6 +382,7 @@ int qtee_init(void)
 void qtee_exit(void)
 {
 	destroy_workqueue(qtee_wq);	/* drains pending releases */
-	qtee_tee_detached();
+	qtee_generation_end();
+	qtee_ns_flush();
 	xa_destroy(&qtee_ns_ids);
 }

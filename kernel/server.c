@@ -42,6 +42,7 @@
 #include <linux/xarray.h>
 
 #include "objinvoke.h"
+#include "testpoint.h"
 
 /**
  * struct oi_server - a process's hosted objects and their requests
@@ -82,9 +83,12 @@ enum oi_request_state {
  * @kind:   OBJINVOKE_REQUEST_*; invariant.
  * @cookie: the target's cookie; invariant.
  * @handle: the target's handle; invariant.
- * @state:  under srv->lock.
+ * @state:  written under srv->lock; ANSWERED is published with a release
+ *          store, so a waiter that reads it (acquire) sees the answer.
  * @id:     in srv->delivered while DELIVERED; under srv->lock.
- * @owner:  the thread it was delivered to (compared, never dereferenced).
+ * @owner:  the thread it was delivered to, a pid reference (so the
+ *          address is never reused by another thread while we hold it);
+ *          compared, never used to reach the task.  Under srv->lock.
  * @cont:   the parked invocation its answer resumes, or NULL when an
  *          invoker waits on @wq.
  * @node:   on srv->queue.
@@ -101,7 +105,7 @@ struct oi_request {
 	u32 handle;
 	enum oi_request_state state;
 	u32 id;
-	struct task_struct *owner;
+	struct pid *owner;
 	struct oi_user_call *cont;
 	struct list_head node;
 	wait_queue_head_t wq;
@@ -158,6 +162,7 @@ static void oi_request_free(struct kref *ref)
 
 	for (i = qtee_idx_io(inv->counts); i < qtee_num_args(inv->counts); i++)
 		oi_object_put(inv->args[i].o);
+	put_pid(req->owner);
 	oi_server_put(req->srv);
 	kvfree(req->data);
 	kfree(req);
@@ -259,13 +264,47 @@ static void oi_request_answer_locked(struct oi_request *req, int result)
 {
 	lockdep_assert_held(&req->srv->lock);
 	req->inv.result = result;
-	req->state = OI_REQ_ANSWERED;
+	/* Pairs with oi_request_answered(): the answer before the state. */
+	smp_store_release(&req->state, OI_REQ_ANSWERED);
 	wake_up(&req->wq);
 }
 
 static bool oi_request_answered(struct oi_request *req)
 {
-	return READ_ONCE(req->state) == OI_REQ_ANSWERED;
+	return smp_load_acquire(&req->state) == OI_REQ_ANSWERED;
+}
+
+/* Whether the calling thread holds @req (its delivery's owner). */
+static bool oi_request_owned_by_current_locked(struct oi_request *req)
+{
+	lockdep_assert_held(&req->srv->lock);
+	return req->owner == task_pid(current);
+}
+
+/*
+ * @req goes to the calling thread: for an invocation, an ID reserved in
+ * srv->delivered but not yet visible (the server's death must not find,
+ * answer and free a request whose delivery is still being written;
+ * xa_store() publishes it).  In the same critical section as the dequeue,
+ * if any: an invoker killed meanwhile must see that the queue's reference
+ * has moved to the delivering thread.
+ */
+static int oi_request_take_locked(struct oi_server *srv,
+				  struct oi_request *req)
+{
+	int ret;
+
+	lockdep_assert_held(&srv->lock);
+	if (req->kind == OBJINVOKE_REQUEST_INVOKE) {
+		ret = xa_alloc_cyclic(&srv->delivered, &req->id, NULL,
+				      xa_limit_32b, &srv->next_id, GFP_KERNEL);
+		if (ret < 0)
+			return ret;
+	}
+	list_del_init(&req->node);
+	req->state = OI_REQ_DELIVERED;
+	req->owner = get_pid(task_pid(current));	/* put: oi_request_free() */
+	return 0;
 }
 
 /* ---- hosted objects ---- */
@@ -488,24 +527,13 @@ static int oi_deliver_error_result(int err)
 	}
 }
 
-/*
- * Give @req an ID for its delivery, reserved but not yet visible: the
- * server's death must not find (and answer, and free) a request whose
- * delivery to userspace is still being written.  xa_store() publishes it.
- */
-static int oi_server_reserve_id(struct oi_server *srv, struct oi_request *req)
+/* A parked request goes to the calling thread (oi_request_take_locked()). */
+static int oi_server_take_parked(struct oi_server *srv, struct oi_request *req)
 {
 	int ret;
 
 	mutex_lock(&srv->lock);
-	ret = srv->dead ? -ENODEV :
-	      xa_alloc_cyclic(&srv->delivered, &req->id, NULL, xa_limit_32b,
-			      &srv->next_id, GFP_KERNEL);
-	if (ret >= 0) {
-		ret = 0;
-		req->state = OI_REQ_DELIVERED;
-		req->owner = current;
-	}
+	ret = srv->dead ? -ENODEV : oi_request_take_locked(srv, req);
 	mutex_unlock(&srv->lock);
 	return ret;
 }
@@ -516,6 +544,13 @@ static int oi_server_reserve_id(struct oi_server *srv, struct oi_request *req)
  * @req:  the parked request (the invocation's ->parked).
  * @uc:   the parked ioctl, resumed by the reply.
  * @ureq: the thread's struct objinvoke_request.
+ * @ustate: the state field of the thread's invoke struct, set to
+ *        OBJINVOKE_STATE_REQUEST here.
+ *
+ * Everything the thread is told is written before the request is
+ * published: from then on a SERVER_SHUTDOWN or the last close on another
+ * thread may abandon the parked invocation and free @uc, so the caller
+ * must not touch @uc again after a 0 return.
  *
  * On failure the request is answered with an error on the host's behalf
  * and the caller resumes the invocation at once.
@@ -524,15 +559,17 @@ static int oi_server_reserve_id(struct oi_server *srv, struct oi_request *req)
  * Return: 0 when the thread now holds the request, or -errno.
  */
 int oi_server_park(struct oi_server *srv, struct oi_request *req,
-		   struct oi_user_call *uc, void __user *ureq)
+		   struct oi_user_call *uc, void __user *ureq,
+		   u32 __user *ustate)
 {
 	struct objinvoke_request k;
 	int ret = 0;
 
-	if (copy_from_user(&k, ureq, sizeof(k)))
+	if (copy_from_user(&k, ureq, sizeof(k)) ||
+	    put_user(OBJINVOKE_STATE_REQUEST, ustate))
 		ret = -EFAULT;
 	if (!ret)
-		ret = oi_server_reserve_id(srv, req);
+		ret = oi_server_take_parked(srv, req);
 	if (!ret) {
 		req->cont = uc;
 		ret = oi_request_deliver(req, &k, ureq);
@@ -544,6 +581,7 @@ int oi_server_park(struct oi_server *srv, struct oi_request *req,
 		kref_get(&req->ref);	/* put: the reply, or the death */
 		xa_store(&srv->delivered, req->id, req, GFP_KERNEL);
 		mutex_unlock(&srv->lock);
+		oi_test_point(OI_TP_PARK_PUBLISHED);
 		return 0;
 	}
 	if (req->id)
@@ -572,7 +610,7 @@ int oi_server_depth(struct oi_server *srv)
 
 	mutex_lock(&srv->lock);
 	xa_for_each(&srv->delivered, id, req)
-		if (req->owner == current)
+		if (oi_request_owned_by_current_locked(req))
 			depth++;
 	mutex_unlock(&srv->lock);
 	return depth;
@@ -677,8 +715,10 @@ static long oi_server_recv(struct oi_server *srv, unsigned int cmd,
 		req = list_first_entry_or_null(&srv->queue, struct oi_request,
 					       node);
 		if (req)
-			list_del_init(&req->node);
+			ret = oi_request_take_locked(srv, req);
 		mutex_unlock(&srv->lock);
+		if (ret)
+			return ret;	/* no ID to give: it stays queued */
 		if (req)
 			break;
 		if (k.flags & OBJINVOKE_RECV_NONBLOCK)
@@ -689,10 +729,8 @@ static long oi_server_recv(struct oi_server *srv, unsigned int cmd,
 	}
 
 	/* The queue's reference is ours now, until we publish or requeue. */
-	if (req->kind == OBJINVOKE_REQUEST_INVOKE)
-		ret = oi_server_reserve_id(srv, req);
-	if (!ret)
-		ret = oi_request_deliver(req, &k, uarg);
+	oi_test_point(OI_TP_RECV_TAKEN);
+	ret = oi_request_deliver(req, &k, uarg);
 
 	mutex_lock(&srv->lock);
 	if (req->kind != OBJINVOKE_REQUEST_INVOKE && !ret) {
@@ -723,6 +761,7 @@ static long oi_server_recv(struct oi_server *srv, unsigned int cmd,
 	}
 	/* Give it back, as it was, for this or another thread. */
 	req->state = OI_REQ_QUEUED;
+	put_pid(req->owner);
 	req->owner = NULL;
 	list_add(&req->node, &srv->queue);
 	oi_server_event_locked(srv);
@@ -805,7 +844,7 @@ static long oi_server_reply(struct oi_server *srv, unsigned int cmd,
 	mutex_lock(&srv->lock);
 	req = xa_load(&srv->delivered, k.id);
 	/* Only the thread that holds a parked request can carry it on. */
-	if (req && (!req->cont || req->owner == current))
+	if (req && (!req->cont || oi_request_owned_by_current_locked(req)))
 		xa_erase(&srv->delivered, k.id);
 	else
 		req = NULL;

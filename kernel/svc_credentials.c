@@ -3,8 +3,9 @@
  * DOC: credentials objects
  *
  * A credentials object is the kernel's statement of who a process is:
- * its effective uid and gid, its pid and its executable, taken from the
- * process itself when the object is made (OBJINVOKE_IOC_GET_CREDENTIALS,
+ * its effective uid and gid, its pid and its executable (only where the
+ * system sees that file at that path: see oi_exe_path_verified()), taken
+ * from the process itself when the object is made (OBJINVOKE_IOC_GET_CREDENTIALS,
  * or implicitly when a client registers with the TEE).  Only the kernel
  * makes them, and the root object accepts no other kind, so the TEE can
  * trust what one says.  Immutable after creation: no lock needed.
@@ -14,8 +15,11 @@
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
 #include <linux/mm.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
@@ -53,18 +57,72 @@ static struct file *oi_current_exe(void)
 	return exe;
 }
 
-static char *oi_current_exe_path(size_t *len)
+/* The root directory of the system's init process (pid 1). */
+static int oi_init_root(struct path *root)
+{
+	struct task_struct *init;
+	int ret = -ESRCH;
+
+	rcu_read_lock();
+	init = pid_task(find_pid_ns(1, &init_pid_ns), PIDTYPE_PID);
+	if (init)
+		get_task_struct(init);
+	rcu_read_unlock();
+	if (!init)
+		return ret;
+	task_lock(init);
+	if (init->fs) {
+		get_fs_root(init->fs, root);
+		ret = 0;
+	}
+	task_unlock(init);
+	put_task_struct(init);
+	return ret;
+}
+
+/*
+ * Does @name, looked up as the init process would, lead to @exe's very
+ * file?  In a mount namespace of its own (a user namespace gives one to
+ * anybody) a process can bind-mount any file over a trusted path, run it
+ * from there, or pass it to a process outside; under a root of its own,
+ * any path is its to fill.  The path as the caller sees it proves nothing:
+ * only that the system sees the same dentry at the same path does.
+ */
+static bool oi_exe_path_verified(struct file *exe, const char *name)
+{
+	struct file *found;
+	struct path root;
+	bool same;
+
+	if (name[0] != '/' || oi_init_root(&root))
+		return false;
+	/* O_PATH: a lookup, nothing opened for reading or run. */
+	found = file_open_root(&root, name, O_PATH | O_NOFOLLOW, 0);
+	path_put(&root);
+	if (IS_ERR(found))
+		return false;
+	same = found->f_path.dentry == exe->f_path.dentry;
+	fput(found);
+	return same;
+}
+
+/* The executable's path, or "" and *flags set when it is not verified. */
+static char *oi_current_exe_path(size_t *len, u32 *flags)
 {
 	struct file *exe = oi_current_exe();
 	char *buf, *path, *copy = NULL;
 
 	*len = 0;
 	if (!exe)
-		return kstrdup("", GFP_KERNEL);
+		return kstrdup("", GFP_KERNEL_ACCOUNT);
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (buf) {
 		path = d_path(&exe->f_path, buf, PATH_MAX);
-		copy = kstrdup(IS_ERR(path) ? "" : path, GFP_KERNEL);
+		if (IS_ERR(path) || !oi_exe_path_verified(exe, path)) {
+			*flags |= OBJINVOKE_CREDS_EXE_UNVERIFIED;
+			path = "";
+		}
+		copy = kstrdup(path, GFP_KERNEL_ACCOUNT);
 		kfree(buf);
 	}
 	fput(exe);
@@ -132,10 +190,10 @@ int oi_credentials_create(struct oi_object **out)
 {
 	struct oi_credentials *c;
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return -ENOMEM;
-	c->exe = oi_current_exe_path(&c->exe_len);
+	c->exe = oi_current_exe_path(&c->exe_len, &c->info.flags);
 	if (!c->exe) {
 		kfree(c);
 		return -ENOMEM;

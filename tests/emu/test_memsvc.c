@@ -455,7 +455,8 @@ static void probe_write_readonly(void **state)
 	assert_int_equal(probe(h, ro, IMemService_PROBE_WRITE_READONLY),
 			 QTEE_ERROR);
 	assert_int_equal(probe(h, ro, 0), QTEE_ERROR_INVALID);
-	assert_int_equal(probe(h, ro, 4), QTEE_ERROR_INVALID);
+	assert_int_equal(probe(h, ro, IMemService_PROBE_TOUCH_DURING_RELEASE + 1),
+			 QTEE_ERROR_INVALID);
 }
 
 static void probe_past_end(void **state)

@@ -357,6 +357,29 @@ static const char *emu_pidfile(void)
 	return getenv("OBJINVOKE_EMU_PIDFILE");
 }
 
+/* Threads of pid still listed (a zombie leader lists those still exiting). */
+static int threads_listed(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir)))
+		n += d->d_name[0] != '.';
+	closedir(dir);
+	return n;
+}
+
+/*
+ * Whether any thread of pid may still run, its exit included: the leader
+ * turns zombie while other threads still close the process's files (for
+ * the emulator: while its release of the device runs).
+ */
 static bool alive(pid_t pid)
 {
 	char path[64], state = 0;
@@ -370,7 +393,9 @@ static bool alive(pid_t pid)
 	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
 		state = 0;
 	fclose(f);
-	return state && state != 'Z' && state != 'X';
+	if (state == 'Z' || state == 'X')
+		return threads_listed(pid) > 1;
+	return state != 0;
 }
 
 int vt_emu_pid(void)
@@ -404,12 +429,12 @@ int vt_emu_kill(int sig)
 int vt_emu_start(void)
 {
 	const char *file = emu_pidfile(), *log = getenv("OBJINVOKE_EMU_LOG");
-	FILE *f;
 	pid_t pid;
-	int fd;
+	int fd, i;
 
 	if (!file)
 		return -1;
+	unlink(file);
 	fflush(stdout);
 	pid = fork();
 	if (pid == -1)
@@ -421,15 +446,17 @@ int vt_emu_start(void)
 			  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 		if (fd >= 0)
 			dup2(fd, STDERR_FILENO);
-		execlp("objinvoke-emu", "objinvoke-emu", (char *)NULL);
+		execlp("objinvoke-emu", "objinvoke-emu", "--pidfile", file,
+		       (char *)NULL);
 		_exit(127);
 	}
-	f = fopen(file, "we");
-	if (!f)
-		return -1;
-	fprintf(f, "%d\n", (int)pid);
-	fclose(f);
-	/* As init.sh does: give it a second to attach. */
-	vt_msleep(1000);
-	return alive(pid) ? 0 : -1;
+	/* As init.sh does: it writes the pid file once attached and serving. */
+	for (i = 0; i < 6000; i++) {
+		if (vt_emu_pid() == pid)
+			return 0;
+		if (!alive(pid))
+			return -1;
+		vt_msleep(10);
+	}
+	return -1;
 }

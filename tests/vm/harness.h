@@ -192,7 +192,8 @@ int vt_emu_pid(void);
  * Return: 0, or -1 if there was none or it did not die.
  */
 int vt_emu_kill(int sig);
-/* Start a new emulator (logging where the first one logs).  0 or -1. */
+/* Start a new emulator (logging where the first one logs) and wait, up to
+ * 60 s, until it is attached and serving (its pid file appears).  0 or -1. */
 int vt_emu_start(void);
 
 /* Sleep for ms milliseconds. */

@@ -39,12 +39,18 @@ broken() {
 }
 
 start_emu() {
-	objinvoke-emu 2>>"$OBJINVOKE_EMU_LOG" &
+	rm -f "$OBJINVOKE_EMU_PIDFILE"
+	objinvoke-emu --pidfile "$OBJINVOKE_EMU_PIDFILE" 2>>"$OBJINVOKE_EMU_LOG" &
 	emu_pid=$!
-	echo $emu_pid >"$OBJINVOKE_EMU_PIDFILE"
-	# Give it time to attach; a daemon that exits at once is broken.
-	sleep 1
-	kill -0 "$emu_pid" 2>/dev/null
+	# It writes the pid file once attached and serving: wait for that (an
+	# ASan build on a loaded host takes a while), not for a guessed time.
+	waited=0
+	while [ "$(cat "$OBJINVOKE_EMU_PIDFILE" 2>/dev/null)" != "$emu_pid" ]; do
+		kill -0 "$emu_pid" 2>/dev/null || return 1
+		waited=$((waited + 1))
+		[ $waited -le 600 ] || { echo "vm: emulator not attached in 60 s"; return 1; }
+		usleep 100000
+	done
 }
 
 stop_emu() {

@@ -83,7 +83,9 @@ if [ $module = 1 ]; then
 	step "kernel module for the test kernel"
 	[ -f "$top/kernel/Makefile" ] ||
 		die "kernel/Makefile missing: the module's kbuild files are not written yet"
-	make -C "$top/kernel" KDIR="$kdir"
+	# With the test points (kernel/testpoint.h): this module is for the
+	# test kernel only; check-module.sh builds the release form.
+	make -C "$top/kernel" KDIR="$kdir" CONFIG_OBJINVOKE_TEST_POINTS=y
 	[ -f "$top/kernel/objinvoke.ko" ] ||
 		die "make -C kernel did not produce kernel/objinvoke.ko"
 fi

@@ -361,45 +361,6 @@ static void root_accepts_only_register(void)
 	close(root);
 }
 
-static void credentials_describe_the_caller(void)
-{
-	int dev = open(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC);
-	struct objinvoke_get_object g = { 0 };
-	struct objinvoke_creds_info info = { 0 };
-	struct objinvoke_arg a[1];
-	char exe[256], want[256];
-	ssize_t want_len;
-	int32_t result;
-
-	VT_ASSERT_OK(dev);
-	VT_ASSERT_OK(ioctl(dev, OBJINVOKE_IOC_GET_CREDENTIALS, &g));
-	close(dev);
-
-	a[0] = vm_buf(&info, sizeof(info));
-	VT_ASSERT_OK(vm_invoke_raw((int)g.fd, OBJINVOKE_CREDS_OP_GET_INFO,
-				   ObjectCounts_pack(0, 1, 0, 0), a, &result));
-	VT_ASSERT_EQ(result, Object_OK);
-	VT_ASSERT_EQ(a[0].size, sizeof(info));
-	VT_ASSERT_EQ(info.uid, geteuid());
-	VT_ASSERT_EQ(info.gid, getegid());
-	VT_ASSERT_EQ(info.pid, getpid());
-
-	want_len = readlink("/proc/self/exe", want, sizeof(want) - 1);
-	VT_ASSERT_GT(want_len, 0);
-	a[0] = vm_buf(exe, sizeof(exe));
-	VT_ASSERT_OK(vm_invoke_raw((int)g.fd, OBJINVOKE_CREDS_OP_GET_EXE,
-				   ObjectCounts_pack(0, 1, 0, 0), a, &result));
-	VT_ASSERT_EQ(result, Object_OK);
-	VT_ASSERT_EQ(a[0].size, want_len);
-	VT_ASSERT_MEM_EQ(exe, want, (size_t)want_len);
-
-	a[0] = vm_buf(&info, 4);
-	VT_ASSERT_OK(vm_invoke_raw((int)g.fd, OBJINVOKE_CREDS_OP_GET_INFO,
-				   ObjectCounts_pack(0, 1, 0, 0), a, &result));
-	VT_ASSERT_EQ(result, Object_ERROR_SIZE_OUT);
-	close((int)g.fd);
-}
-
 /* The answer cannot be written back: no fd may appear, the object goes. */
 static void unwritable_answer_installs_no_fd(void)
 {
@@ -503,7 +464,6 @@ static const struct vt_case cases[] = {
 	VT_CASE(unknown_ioctls_are_enotty),
 	VT_CASE(get_object_checks_reserved),
 	VT_CASE(root_accepts_only_register),
-	VT_CASE(credentials_describe_the_caller),
 	VT_CASE(unwritable_answer_installs_no_fd),
 	VT_CASE(full_fd_table_is_emfile),
 	VT_CASE(get_object_struct_sizes),

@@ -15,9 +15,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <linux/dma-heap.h>
-#include <linux/udmabuf.h>
-
 #include "ICallbackService.h"
 #include "IMemService.h"
 #include "ITestService.h"
@@ -27,39 +24,6 @@
 
 #define KiB	1024ULL
 #define MiB	(1024 * KiB)
-
-static int heap_alloc(uint64_t size, unsigned int mode)
-{
-	struct dma_heap_allocation_data d = {
-		.len = size, .fd_flags = mode | O_CLOEXEC,
-	};
-	int heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
-
-	if (heap < 0)
-		vt_skip("no system dma-buf heap: %s", strerror(errno));
-	VT_ASSERT_OK(ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d));
-	close(heap);
-	return (int)d.fd;
-}
-
-static int udmabuf_alloc(uint64_t size)
-{
-	struct udmabuf_create c = { .flags = UDMABUF_FLAGS_CLOEXEC, .size = size };
-	int dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC), memfd, fd;
-
-	if (dev < 0)
-		vt_skip("no /dev/udmabuf: %s", strerror(errno));
-	memfd = memfd_create("test", MFD_ALLOW_SEALING | MFD_CLOEXEC);
-	VT_ASSERT_OK(memfd);
-	VT_ASSERT_OK(ftruncate(memfd, (off_t)size));
-	VT_ASSERT_OK(fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK));
-	c.memfd = (uint32_t)memfd;
-	fd = ioctl(dev, UDMABUF_CREATE, &c);
-	VT_ASSERT_OK(fd);
-	close(memfd);
-	close(dev);
-	return fd;
-}
 
 static uint8_t *map_rw(int fd, uint64_t size)
 {
@@ -134,7 +98,7 @@ static int32_t mem_call1(int svc, uint32_t op, int mem, const void *in,
 static void hash_at_size(uint64_t size)
 {
 	int svc = vm_service_fd_raw(IMemService_UID);
-	int mem = heap_alloc(size, O_RDWR);
+	int mem = vm_heap_alloc(size, O_RDWR);
 	uint8_t *p = map_rw(mem, size);
 	uint64_t hash = 0;
 
@@ -170,7 +134,7 @@ static void udmabuf_memory(void)
 {
 	int svc = vm_service_fd_raw(IMemService_UID);
 	uint64_t size = 256 * KiB, hash = 0;
-	int mem = udmabuf_alloc(size);
+	int mem = vm_udmabuf_alloc(size);
 	uint8_t *p = map_rw(mem, size);
 
 	pattern(p, size, 7);
@@ -185,7 +149,7 @@ static void two_at_once(void)
 {
 	int svc = vm_service_fd_raw(IMemService_UID);
 	uint64_t size = 512 * KiB;
-	int src = heap_alloc(size, O_RDWR), dst = udmabuf_alloc(size);
+	int src = vm_heap_alloc(size, O_RDWR), dst = vm_udmabuf_alloc(size);
 	uint8_t *s = map_rw(src, size), *d = map_rw(dst, size);
 	struct IMemService_range r = { 0, size, 0, 0 };
 	struct objinvoke_arg a[3] = { vm_buf(&r, sizeof(r)), vm_obj(src),
@@ -216,7 +180,7 @@ static void fifteen_at_once(void)
 	for (int i = 0; i < 15; i++) {
 		uint8_t *p;
 
-		mem[i] = heap_alloc(size, O_RDWR);
+		mem[i] = vm_heap_alloc(size, O_RDWR);
 		p = map_rw(mem[i], size);
 		pattern(p, size, (unsigned int)i);
 		for (uint64_t j = 0; j < size; j++)
@@ -240,7 +204,7 @@ static void closed_while_the_tee_holds_it(void)
 	uint32_t base = vm_settled_live_objects(osvc);
 	int svc = vm_service_fd_raw(IMemService_UID);
 	uint64_t size = 1 * MiB, hash = 0, want;
-	int mem = heap_alloc(size, O_RDWR);
+	int mem = vm_heap_alloc(size, O_RDWR);
 	uint8_t *p = map_rw(mem, size);
 	struct IMemService_range r = { 0, size, 0, 0 };
 	struct objinvoke_arg a[2] = { vm_buf(&r, sizeof(r)),
@@ -274,7 +238,7 @@ static void read_only_memory(void)
 {
 	int svc = vm_service_fd_raw(IMemService_UID);
 	uint64_t size = 64 * KiB, hash = 0;
-	int mem = heap_alloc(size, O_RDONLY);
+	int mem = vm_heap_alloc(size, O_RDONLY);
 	struct IMemService_region region = { 0 };
 	uint32_t probe = IMemService_PROBE_WRITE_READONLY;
 	uint8_t zeros[64 * 1024] = { 0 };
@@ -298,7 +262,7 @@ static void read_only_memory(void)
 static void writable_region_says_so(void)
 {
 	int svc = vm_service_fd_raw(IMemService_UID);
-	int mem = heap_alloc(8 * KiB, O_RDWR);
+	int mem = vm_heap_alloc(8 * KiB, O_RDWR);
 	struct IMemService_region region = { 0 };
 
 	VT_ASSERT_EQ(mem_call1(svc, IMemService_OP_mapInfo, mem, NULL, 0,
@@ -357,7 +321,7 @@ static void ranges_that_do_not_fit(void)
 {
 	int svc = vm_service_fd_raw(IMemService_UID);
 	uint64_t size = 16 * KiB, hash;
-	int mem = heap_alloc(size, O_RDWR);
+	int mem = vm_heap_alloc(size, O_RDWR);
 	uint32_t probe;
 
 	VT_ASSERT_EQ(mem_fill(svc, mem, size, 1, 1), Object_ERROR_INVALID);
@@ -380,7 +344,7 @@ static void memory_comes_back_from_the_tee(void)
 {
 	int svc = vm_service_fd_raw(IMemService_UID);
 	uint64_t size = 32 * KiB;
-	int mem = heap_alloc(size, O_RDWR), back;
+	int mem = vm_heap_alloc(size, O_RDWR), back;
 	uint8_t *p = map_rw(mem, size), *q;
 	struct objinvoke_arg a[2] = { vm_obj(mem), vm_obj(-1) };
 	int32_t result;
@@ -448,7 +412,7 @@ static void *mem_host_loop(void *arg)
 			/* host -> TEE: fresh memory holding a pattern. */
 			uint8_t *p;
 
-			mem = heap_alloc(h->size, O_RDWR);
+			mem = vm_heap_alloc(h->size, O_RDWR);
 			p = map_rw(mem, h->size);
 			pattern(p, h->size, 9);
 			h->seen_hash = fnv1a(p, h->size);
@@ -468,7 +432,7 @@ static void memory_through_callbacks(void)
 	struct mem_host h = { .size = 64 * KiB };
 	int cb = vm_service_fd_raw(ICallbackService_UID);
 	int msvc = vm_service_fd_raw(IMemService_UID);
-	int mem = heap_alloc(h.size, O_RDWR);
+	int mem = vm_heap_alloc(h.size, O_RDWR);
 	uint8_t *p = map_rw(mem, h.size);
 	uint32_t op = 0;
 	uint64_t hash = 0;
@@ -520,7 +484,7 @@ static void nothing_leaks(void)
 	uint64_t hash;
 
 	for (int i = 0; i < 50; i++) {
-		int mem = heap_alloc(64 * KiB, O_RDWR);
+		int mem = vm_heap_alloc(64 * KiB, O_RDWR);
 
 		VT_ASSERT_EQ(mem_hash(svc, mem, 0, 64 * KiB, &hash), Object_OK);
 		close(mem);

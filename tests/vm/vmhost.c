@@ -15,13 +15,7 @@
 
 int server_new(void)
 {
-	struct objinvoke_get_object g = { 0 };
-	int dev = open(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC);
-
-	VT_ASSERT_OK(dev);
-	VT_ASSERT_OK(ioctl(dev, OBJINVOKE_IOC_SERVER_NEW, &g));
-	close(dev);
-	return (int)g.fd;
+	return vm_dev_object(OBJINVOKE_IOC_SERVER_NEW);
 }
 
 int server_add(int srv, uint64_t cookie, uint32_t *handle)

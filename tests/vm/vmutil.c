@@ -3,6 +3,9 @@
  * vmutil.c - raw ioctl helpers and service shortcuts for the VM tests.
  */
 #include <fcntl.h>
+#include <linux/dma-heap.h>
+#include <linux/udmabuf.h>
+#include <sys/mman.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,16 +16,21 @@
 #include "harness.h"
 #include "vmutil.h"
 
-int vm_root_fd(void)
+int vm_dev_object(unsigned long ioc)
 {
 	struct objinvoke_get_object g = { 0 };
 	int dev;
 
 	dev = open(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC);
 	VT_ASSERT_OK(dev);
-	VT_ASSERT_OK(ioctl(dev, OBJINVOKE_IOC_GET_ROOT, &g));
+	VT_ASSERT_OK(ioctl(dev, ioc, &g));
 	close(dev);
 	return (int)g.fd;
+}
+
+int vm_root_fd(void)
+{
+	return vm_dev_object(OBJINVOKE_IOC_GET_ROOT);
 }
 
 int vm_invoke_raw(int fd, uint32_t op, uint32_t counts,
@@ -166,4 +174,37 @@ void vm_expect_live_objects(Object svc, uint32_t want)
 		vt_msleep(50);
 	}
 	vt_fail("emulator holds %u live objects, want %u", n, want);
+}
+
+int vm_heap_alloc(uint64_t size, unsigned int mode)
+{
+	struct dma_heap_allocation_data d = {
+		.len = size, .fd_flags = mode | O_CLOEXEC,
+	};
+	int heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+
+	if (heap < 0)
+		vt_skip("no system dma-buf heap: %s", strerror(errno));
+	VT_ASSERT_OK(ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d));
+	close(heap);
+	return (int)d.fd;
+}
+
+int vm_udmabuf_alloc(uint64_t size)
+{
+	struct udmabuf_create c = { .flags = UDMABUF_FLAGS_CLOEXEC, .size = size };
+	int dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC), memfd, fd;
+
+	if (dev < 0)
+		vt_skip("no /dev/udmabuf: %s", strerror(errno));
+	memfd = memfd_create("test", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	VT_ASSERT_OK(memfd);
+	VT_ASSERT_OK(ftruncate(memfd, (off_t)size));
+	VT_ASSERT_OK(fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+	c.memfd = (uint32_t)memfd;
+	fd = ioctl(dev, UDMABUF_CREATE, &c);
+	VT_ASSERT_OK(fd);
+	close(memfd);
+	close(dev);
+	return fd;
 }

@@ -15,6 +15,9 @@
 
 /* ---- raw ioctls */
 
+/* The fd a /dev/objinvoke ioctl (GET_ROOT, GET_CREDENTIALS, SERVER_NEW)
+ * makes; fails the case on error. */
+int vm_dev_object(unsigned long ioc);
 /* A new fd of the TEE's root object; fails the case on error. */
 int vm_root_fd(void);
 /* OBJINVOKE_IOC_INVOKE on fd: the ioctl's return value, result in *result. */
@@ -36,6 +39,15 @@ static inline void *vm_ptr(uint64_t v)
 /* One fd over a UNIX socket (SCM_RIGHTS): 0 / the fd, or -1. */
 int vm_send_fd(int sock, int fd);
 int vm_recv_fd(int sock);
+
+/* ---- memory */
+
+/* A dma-buf of size bytes from the system heap, opened with mode (O_RDWR
+ * or O_RDONLY); skips the case when the kernel has no heap. */
+int vm_heap_alloc(uint64_t size, unsigned int mode);
+/* A dma-buf of size bytes from udmabuf (over a sealed memfd); skips the
+ * case without /dev/udmabuf. */
+int vm_udmabuf_alloc(uint64_t size);
 
 /* ---- through libobject */
 

@@ -295,18 +295,30 @@ struct objinvoke_reply {
 #define OBJINVOKE_CREDS_OP_GET_INFO	0	/* out buf: objinvoke_creds_info */
 #define OBJINVOKE_CREDS_OP_GET_EXE	1	/* out buf: path, no NUL */
 
+/*
+ * struct objinvoke_creds_info.flags: the executable's path could not be
+ * verified (the process runs in a mount namespace or under a root of its
+ * own, where any file can sit at any path, or its file was deleted), so
+ * OBJINVOKE_CREDS_OP_GET_EXE answers an empty path.
+ */
+#define OBJINVOKE_CREDS_EXE_UNVERIFIED	(1U << 0)
+
 /**
  * struct objinvoke_creds_info - what a credentials object reports
- * @uid:  the process's effective uid in the initial user namespace.
- * @gid:  its effective gid.
- * @pid:  its thread-group id in the initial pid namespace.
- * @reserved: 0.
+ * @uid:   the process's effective uid in the initial user namespace.
+ * @gid:   its effective gid.
+ * @pid:   its thread-group id in the initial pid namespace.
+ * @flags: OBJINVOKE_CREDS_*.
+ *
+ * None of these can be chosen by the process they describe: no user or
+ * pid namespace changes them, and the executable's path is reported only
+ * when the system's init process sees that very file at that path.
  */
 struct objinvoke_creds_info {
 	__u32 uid;
 	__u32 gid;
 	__u32 pid;
-	__u32 reserved;
+	__u32 flags;
 };
 
 /*

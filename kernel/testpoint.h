@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Test points: places in the module where a VM test can make a thread
+ * stop for a while, so that a race the test provokes is hit every run and
+ * not by luck (docs/security.md, "Race tests").  Compiled only into the
+ * test kernel's module (make CONFIG_OBJINVOKE_TEST_POINTS=y); in any other
+ * build oi_test_point() is an empty inline and the points cost nothing.
+ *
+ * A point is armed through debugfs, objinvoke/test_points/<name>: writing
+ * "MS [COUNT]" makes the next COUNT threads that reach it (default 1)
+ * sleep MS milliseconds there; reading gives "HITS" (how many threads have
+ * stopped there since the module loaded), so a test can wait until its
+ * thread is inside the window before it acts.
+ */
+#ifndef OBJINVOKE_TESTPOINT_H
+#define OBJINVOKE_TESTPOINT_H
+
+enum oi_test_point {
+	/* server.c: RECV took a request off the queue, not yet delivered */
+	OI_TP_RECV_TAKEN,
+	/* server.c: a parked request was published to the thread's server */
+	OI_TP_PARK_PUBLISHED,
+	/* qtee_object.c: the NS flush found an entry, not yet erased */
+	OI_TP_NS_FLUSH_ENTRY,
+	/* qtee_call.c: a call the TEE never saw takes its NS IDs back */
+	OI_TP_UNSEND,
+	/* qtee_call.c: a RELEASE of a TEE object is about to be submitted */
+	OI_TP_RELEASE_SUBMIT,
+	/* backend_emu.c: the TEE's page fault found its page, PTE not set */
+	OI_TP_BRIDGE_FAULT,
+	OI_TP_COUNT
+};
+
+#ifdef CONFIG_OBJINVOKE_TEST_POINTS
+void oi_test_point(enum oi_test_point tp);
+int oi_test_points_init(void);
+void oi_test_points_exit(void);
+#else
+static inline void oi_test_point(enum oi_test_point tp) { }
+static inline int oi_test_points_init(void) { return 0; }
+static inline void oi_test_points_exit(void) { }
+#endif
+
+#endif /* OBJINVOKE_TESTPOINT_H */

@@ -163,7 +163,7 @@ static int emu_submit(struct qtee_call *call)
 		}
 	} else {
 		ret = xa_alloc(&emu.sessions, &call->session, call,
-			       xa_limit_32b, GFP_KERNEL);
+			       xa_limit_32b, GFP_KERNEL_ACCOUNT);
 		if (!ret) {
 			call->state = EMU_NEW;
 			list_add_tail(&call->node, &emu.queue);
@@ -180,13 +180,33 @@ static bool emu_answered(struct qtee_call *call)
 	return smp_load_acquire(&call->state) == EMU_ANSWERED;
 }
 
-static int emu_wait(struct qtee_call *call, bool killable)
+/* Take back a call no emulator thread has taken yet: whether it was. */
+static bool emu_withdraw(struct qtee_call *call)
 {
-	if (!killable) {
+	bool withdrawn;
+
+	mutex_lock(&emu.lock);
+	withdrawn = call->state == EMU_NEW && !list_empty(&call->node);
+	if (withdrawn) {
+		list_del_init(&call->node);
+		xa_erase(&emu.sessions, call->session);
+	}
+	mutex_unlock(&emu.lock);
+	return withdrawn;
+}
+
+static int emu_wait(struct qtee_call *call, enum qtee_wait mode)
+{
+	if (mode == QTEE_WAIT_IDLE) {
 		/* Abandoned calls and releases: a worker, no signals to see. */
 		wait_event_idle(call->wq, emu_answered(call));
 		return 0;
 	}
+	if (mode == QTEE_WAIT_INTERRUPTIBLE &&
+	    wait_event_freezable(call->wq, emu_answered(call)) &&
+	    emu_withdraw(call))
+		return -ERESTARTSYS;
+	/* The TEE has it: only a fatal signal stops the wait now. */
 	if (___wait_event(call->wq, emu_answered(call),
 			  (TASK_KILLABLE | TASK_FREEZABLE), 0, 0, schedule()))
 		return -EINTR;

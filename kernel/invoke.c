@@ -130,6 +130,7 @@ int oi_errno_to_result(int err)
 		return QTEE_ERROR_DEFUNCT;
 	case -EBUSY:
 	case -ENOSPC:
+	case -ENOBUFS:
 		return QTEE_ERROR_BUSY;
 	case -EINVAL:
 	case -EBADF:
@@ -421,7 +422,7 @@ long oi_invoke_ioctl(struct oi_object *obj, unsigned int cmd,
 	if (!oi_ioctl_matches(cmd, OBJINVOKE_IOC_INVOKE))
 		return -ENOTTY;
 
-	uc = kzalloc(sizeof(*uc), GFP_KERNEL);
+	uc = kzalloc(sizeof(*uc), GFP_KERNEL_ACCOUNT);
 	if (!uc)
 		return -ENOMEM;
 	uc->obj = oi_object_get(obj);	/* put: oi_user_call_free() */

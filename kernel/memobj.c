@@ -412,14 +412,14 @@ int oi_map_region(struct oi_invocation *inv)
 	}
 	mem = to_memobj(inv->args[io].o);
 
-	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
 	if (!map)
 		return -ENOMEM;
 	oi_object_init(&map->base, &oi_mapping_ops);
 	map->perms = QTEE_PERM_READ | (mem->writable ? QTEE_PERM_WRITE : 0);
 	ret = xa_alloc_cyclic(&oi_bridge, &map->window, map,
 			      XA_LIMIT(1, U32_MAX >> 8), &oi_bridge_next,
-			      GFP_KERNEL);
+			      GFP_KERNEL_ACCOUNT);
 	if (ret < 0) {
 		kfree(map);
 		return ret;

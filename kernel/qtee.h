@@ -83,6 +83,23 @@ struct qtee_call {
 };
 
 /**
+ * enum qtee_wait - how a thread waits for an SMC call to end
+ * @QTEE_WAIT_IDLE:          a worker: no signals, not counted as hung.
+ * @QTEE_WAIT_KILLABLE:      a fatal signal ends the wait (-EINTR) and
+ *                           leaves the call pending, for a worker.
+ * @QTEE_WAIT_INTERRUPTIBLE: a user's own invocation: any signal that
+ *                           comes before the TEE took the call withdraws
+ *                           it (-ERESTARTSYS: nothing was sent, so the
+ *                           ioctl may be restarted); once taken, as
+ *                           KILLABLE, for a TEE call cannot be cancelled.
+ */
+enum qtee_wait {
+	QTEE_WAIT_IDLE,
+	QTEE_WAIT_KILLABLE,
+	QTEE_WAIT_INTERRUPTIBLE,
+};
+
+/**
  * struct qtee_backend_ops - how SMC calls reach the secure world
  * @submit: start an SMC call for @call: a new invocation, or (with
  *          call->resume) the response to its callback request.  Returns 0,
@@ -90,12 +107,13 @@ struct qtee_call {
  *          of call->generation (checked under the lock that ends
  *          generations: see qtee_generation_end()).
  * @wait:   wait for the SMC call to end and set call->status (and
- *          call->result).  Killable and freezable when @killable; returns
- *          -EINTR, leaving the call pending, when a fatal signal arrived.
+ *          call->result), freezable, as @mode says: 0, -EINTR (killed,
+ *          the call still pending) or -ERESTARTSYS (withdrawn before the
+ *          TEE took it: it is no longer with the backend).
  */
 struct qtee_backend_ops {
 	int (*submit)(struct qtee_call *call);
-	int (*wait)(struct qtee_call *call, bool killable);
+	int (*wait)(struct qtee_call *call, enum qtee_wait mode);
 };
 
 void qtee_set_backend(const struct qtee_backend_ops *ops);

@@ -33,11 +33,11 @@ static struct qtee_call *qtee_call_alloc(u32 in_cap, u32 generation)
 {
 	struct qtee_call *call;
 
-	call = kzalloc(sizeof(*call), GFP_KERNEL);
+	call = kzalloc(sizeof(*call), GFP_KERNEL_ACCOUNT);
 	if (!call)
 		return NULL;
-	call->inbound = kvzalloc(in_cap, GFP_KERNEL);
-	call->outbound = kzalloc(QTEE_OUTBOUND_SIZE, GFP_KERNEL);
+	call->inbound = kvzalloc(in_cap, GFP_KERNEL_ACCOUNT);
+	call->outbound = kzalloc(QTEE_OUTBOUND_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!call->inbound || !call->outbound) {
 		kvfree(call->inbound);
 		kfree(call->outbound);
@@ -246,7 +246,7 @@ static int qtee_handle_callback(struct qtee_call *call)
  * already with the backend (an abandoned call resumes waiting).
  */
 static int qtee_call_loop(struct qtee_call *call, bool submitted,
-			  bool killable)
+			  enum qtee_wait mode)
 {
 	const struct qtee_backend_ops *be = qtee_get_backend();
 	int ret;
@@ -259,7 +259,9 @@ static int qtee_call_loop(struct qtee_call *call, bool submitted,
 		}
 		submitted = true;
 		call->submitted = true;
-		ret = be->wait(call, killable);
+		/* A callback's answer is the TEE's already: never withdrawn. */
+		ret = be->wait(call, call->resume && mode == QTEE_WAIT_INTERRUPTIBLE ?
+				     QTEE_WAIT_KILLABLE : mode);
 		if (ret)
 			return ret;
 		call->submitted = false;
@@ -366,7 +368,7 @@ static void qtee_call_abandoned_work(struct work_struct *work)
 {
 	struct qtee_call *call = container_of(work, struct qtee_call, work);
 
-	if (!qtee_call_loop(call, call->submitted, false)) {
+	if (!qtee_call_loop(call, call->submitted, QTEE_WAIT_IDLE)) {
 		qtee_drop_results(call);
 		qtee_process_async(call, 0);
 	}
@@ -389,7 +391,9 @@ static void qtee_call_abandon(struct qtee_call *call)
 static int qtee_call_run(struct qtee_call *call, struct oi_invocation *inv,
 			 bool submitted)
 {
-	int ret = qtee_call_loop(call, submitted, true);
+	/* Only a user's own invocation may be withdrawn by a signal. */
+	int ret = qtee_call_loop(call, submitted, inv->from_user ?
+				 QTEE_WAIT_INTERRUPTIBLE : QTEE_WAIT_KILLABLE);
 
 	if (ret == OI_PARKED) {
 		inv->park_ctx = call;
@@ -401,7 +405,7 @@ static int qtee_call_run(struct qtee_call *call, struct oi_invocation *inv,
 		qtee_call_abandon(call);
 		return ret;
 	}
-	if (ret == -ENODEV && !call->resume) {
+	if ((ret == -ENODEV || ret == -ERESTARTSYS) && !call->resume) {
 		oi_test_point(OI_TP_UNSEND);
 		qtee_unsend_ns_ids(call);	/* never reached a TEE */
 	}
@@ -470,10 +474,11 @@ void qtee_call_abandon_parked(struct oi_invocation *inv)
  * @inv: the invocation; on Object_OK its output buffers and objects are
  *       filled in.
  *
- * Context: process context; sleeps until the TEE answers (killable).
+ * Context: process context; sleeps until the TEE answers (killable; for a
+ * user's own invocation, a signal before the TEE took it withdraws it).
  * Return: 0 with inv->result set, OI_PARKED (a callback for the thread to
  *         serve), or -errno (-EPROTO: the TEE answered with a malformed
- *         message).
+ *         message; -ERESTARTSYS: withdrawn by a signal, never sent).
  */
 int qtee_call_invoke(u32 id, u32 generation, struct oi_invocation *inv)
 {
@@ -524,7 +529,8 @@ out_unsend:
  */
 void qtee_call_release_remote(u32 id, u32 generation)
 {
-	bool killable = !(current->flags & PF_KTHREAD);
+	enum qtee_wait mode = current->flags & PF_KTHREAD ? QTEE_WAIT_IDLE :
+						    QTEE_WAIT_KILLABLE;
 	struct qtee_call *call;
 	int ret;
 
@@ -537,7 +543,7 @@ void qtee_call_release_remote(u32 id, u32 generation)
 			    QTEE_MSG_INVOKE, id, QTEE_OP_RELEASE, 0);
 	oi_test_point(OI_TP_RELEASE_SUBMIT);
 	if (!ret)
-		ret = qtee_call_loop(call, false, killable);
+		ret = qtee_call_loop(call, false, mode);
 	if (ret == -EINTR) {
 		qtee_call_abandon(call);
 		return;

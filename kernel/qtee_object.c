@@ -123,7 +123,7 @@ int qtee_ns_id_get(struct oi_object *obj, u32 generation, u32 *id)
 	/* Cyclic, so an ID the TEE may still name is not handed out again. */
 	ret = xa_alloc_cyclic(&qtee_ns_ids, &index, obj,
 			      XA_LIMIT(1, ~QTEE_OBJ_NS_BIT), &qtee_ns_next,
-			      GFP_KERNEL);
+			      GFP_KERNEL_ACCOUNT);
 	if (ret < 0) {
 		oi_object_put(obj);
 		return ret;
@@ -318,7 +318,7 @@ struct oi_object *qtee_object_new(u32 id, u32 generation)
 
 	if (id == QTEE_OBJ_ROOT)
 		return oi_object_get(&qtee_root.base);
-	qo = kzalloc(sizeof(*qo), GFP_KERNEL);
+	qo = kzalloc(sizeof(*qo), GFP_KERNEL_ACCOUNT);
 	if (!qo) {
 		qtee_call_release_remote(id, generation);
 		return NULL;

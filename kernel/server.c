@@ -26,6 +26,12 @@
  * allocated with the object so that this cannot fail, is queued: the
  * host learns it exactly once.  A dead server (closed or shut down)
  * answers everything with DEFUNCT.
+ *
+ * What one server can pin is bounded (docs/uapi.md, "Limits"): its hosted
+ * objects and undelivered release notices (SERVER_ADD fails with ENOSPC),
+ * and the bytes of its requests, queued, delivered or parked (a new
+ * request fails with ENOBUFS).  Every allocation is charged to the memory
+ * cgroup of the process that caused it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,6 +41,7 @@
 #include <linux/freezer.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -43,6 +50,16 @@
 
 #include "objinvoke.h"
 #include "testpoint.h"
+
+static unsigned int server_max_objects = 65536;
+module_param(server_max_objects, uint, 0644);
+MODULE_PARM_DESC(server_max_objects,
+		 "hosted objects plus undelivered release notices per server");
+
+static unsigned long server_max_bytes = 64UL << 20;
+module_param(server_max_bytes, ulong, 0644);
+MODULE_PARM_DESC(server_max_bytes,
+		 "bytes of requests (queued, delivered, parked) per server");
 
 /**
  * struct oi_server - a process's hosted objects and their requests
@@ -57,6 +74,9 @@
  *             erases it).
  * @events:    bumped when a request is queued or the server dies.
  * @wq:        RECV waiters and pollers.
+ * @n_objects: hosted objects plus release notices not yet delivered;
+ *             at most server_max_objects.
+ * @pinned:    bytes of live invoke requests; at most server_max_bytes.
  */
 struct oi_server {
 	struct kref ref;
@@ -68,6 +88,8 @@ struct oi_server {
 	struct xarray objects;
 	atomic_t events;
 	wait_queue_head_t wq;
+	atomic_long_t n_objects;
+	atomic_long_t pinned;
 };
 
 enum oi_request_state {
@@ -94,6 +116,8 @@ enum oi_request_state {
  * @node:   on srv->queue.
  * @wq:     the invoker waits here for ANSWERED.
  * @data:   the buffers' bytes (input copies, output space).
+ * @cost:   what it holds of srv->pinned (an invocation) or of
+ *          srv->n_objects (a release notice); invariant.
  * @inv:    the invocation in kernel form: buffers in @data, input objects
  *          referenced, and once answered: result, sizes, output objects.
  */
@@ -110,6 +134,7 @@ struct oi_request {
 	struct list_head node;
 	wait_queue_head_t wq;
 	void *data;
+	long cost;
 	struct oi_invocation inv;
 };
 
@@ -147,6 +172,15 @@ void oi_server_put(struct oi_server *srv)
 		kref_put(&srv->ref, oi_server_release_ref);
 }
 
+/* Take @n of a server's budget @used, up to @max: whether it fitted. */
+static bool oi_server_charge(atomic_long_t *used, long n, unsigned long max)
+{
+	if (atomic_long_add_return(n, used) <= (long)min(max, (unsigned long)LONG_MAX))
+		return true;
+	atomic_long_sub(n, used);
+	return false;
+}
+
 static void oi_server_event_locked(struct oi_server *srv)
 {
 	lockdep_assert_held(&srv->lock);
@@ -162,6 +196,8 @@ static void oi_request_free(struct kref *ref)
 
 	for (i = qtee_idx_io(inv->counts); i < qtee_num_args(inv->counts); i++)
 		oi_object_put(inv->args[i].o);
+	atomic_long_sub(req->cost, req->kind == OBJINVOKE_REQUEST_RELEASE ?
+				   &req->srv->n_objects : &req->srv->pinned);
 	put_pid(req->owner);
 	oi_server_put(req->srv);
 	kvfree(req->data);
@@ -173,13 +209,26 @@ static void oi_request_put(struct oi_request *req)
 	kref_put(&req->ref, oi_request_free);
 }
 
+/*
+ * A request of @kind for @uo, holding @cost of its server's budget (bytes
+ * for an invocation, one object for a release notice).  ERR_PTR(-ENOBUFS)
+ * or ERR_PTR(-ENOSPC) when the budget is spent.
+ */
 static struct oi_request *oi_request_alloc(struct oi_server *srv, u32 kind,
-					   struct oi_user_object *uo)
+					   struct oi_user_object *uo, long cost)
 {
-	struct oi_request *req = kzalloc(sizeof(*req), GFP_KERNEL);
+	bool release = kind == OBJINVOKE_REQUEST_RELEASE;
+	struct oi_request *req;
 
-	if (!req)
-		return NULL;
+	if (!oi_server_charge(release ? &srv->n_objects : &srv->pinned, cost,
+			      release ? server_max_objects : server_max_bytes))
+		return ERR_PTR(release ? -ENOSPC : -ENOBUFS);
+	req = kzalloc(sizeof(*req), GFP_KERNEL_ACCOUNT);
+	if (!req) {
+		atomic_long_sub(cost, release ? &srv->n_objects : &srv->pinned);
+		return ERR_PTR(-ENOMEM);
+	}
+	req->cost = cost;
 	kref_init(&req->ref);
 	kref_get(&srv->ref);	/* put: oi_request_free() */
 	req->srv = srv;
@@ -205,11 +254,14 @@ static struct oi_request *oi_request_new(struct oi_user_object *uo,
 	for (i = 0; i < qtee_num_bufs(c); i++)
 		total += ALIGN(src->args[i].b.size, 8);
 
-	*err = -ENOMEM;
-	req = oi_request_alloc(uo->srv, OBJINVOKE_REQUEST_INVOKE, uo);
-	if (!req)
+	req = oi_request_alloc(uo->srv, OBJINVOKE_REQUEST_INVOKE, uo,
+			       sizeof(*req) + total);
+	if (IS_ERR(req)) {
+		*err = PTR_ERR(req);
 		return NULL;
-	req->data = kvzalloc(total ?: 1, GFP_KERNEL);
+	}
+	*err = -ENOMEM;
+	req->data = kvzalloc(total ?: 1, GFP_KERNEL_ACCOUNT);
 	if (!req->data)
 		goto err_put;
 
@@ -297,13 +349,50 @@ static int oi_request_take_locked(struct oi_server *srv,
 	lockdep_assert_held(&srv->lock);
 	if (req->kind == OBJINVOKE_REQUEST_INVOKE) {
 		ret = xa_alloc_cyclic(&srv->delivered, &req->id, NULL,
-				      xa_limit_32b, &srv->next_id, GFP_KERNEL);
+				      xa_limit_32b, &srv->next_id, GFP_KERNEL_ACCOUNT);
 		if (ret < 0)
 			return ret;
 	}
 	list_del_init(&req->node);
 	req->state = OI_REQ_DELIVERED;
 	req->owner = get_pid(task_pid(current));	/* put: oi_request_free() */
+	return 0;
+}
+
+/* Take a request no thread has taken off its queue: whether it was there. */
+static bool oi_request_unqueue(struct oi_request *req)
+{
+	struct oi_server *srv = req->srv;
+	bool queued;
+
+	mutex_lock(&srv->lock);
+	queued = req->state == OI_REQ_QUEUED;
+	if (queued)
+		list_del_init(&req->node);
+	mutex_unlock(&srv->lock);
+	if (queued)
+		oi_request_put(req);	/* the queue's */
+	return queued;
+}
+
+/*
+ * Wait for the answer to @req, as a TEE call is waited for (enum
+ * qtee_wait): with @interruptible (a user's own invocation), a signal that
+ * comes before a host took the request withdraws it, and the ioctl may be
+ * restarted, for nothing happened; once a host has it, only a fatal
+ * signal ends the wait, and the answer is dropped.
+ */
+static int oi_request_wait(struct oi_request *req, bool interruptible)
+{
+	if (interruptible &&
+	    wait_event_freezable(req->wq, oi_request_answered(req)) &&
+	    oi_request_unqueue(req))
+		return -ERESTARTSYS;
+	if (___wait_event(req->wq, oi_request_answered(req),
+			  (TASK_KILLABLE | TASK_FREEZABLE), 0, 0, schedule())) {
+		oi_request_unqueue(req);	/* if nobody took it yet */
+		return -EINTR;
+	}
 	return 0;
 }
 
@@ -345,19 +434,9 @@ static int oi_user_object_invoke(struct oi_object *obj,
 	oi_server_event_locked(srv);
 	mutex_unlock(&srv->lock);
 
-	if (___wait_event(req->wq, oi_request_answered(req),
-			  (TASK_KILLABLE | TASK_FREEZABLE), 0, 0, schedule())) {
-		/* Killed: nobody will read the answer.  Unqueue if we can. */
-		mutex_lock(&srv->lock);
-		if (req->state == OI_REQ_QUEUED) {
-			list_del_init(&req->node);
-			oi_request_put(req);	/* the queue's */
-		}
-		mutex_unlock(&srv->lock);
-		oi_request_put(req);
-		return -EINTR;
-	}
-	ret = oi_request_collect(req, inv);
+	ret = oi_request_wait(req, inv->from_user);
+	if (!ret)
+		ret = oi_request_collect(req, inv);
 	oi_request_put(req);
 	return ret;
 }
@@ -579,7 +658,7 @@ int oi_server_park(struct oi_server *srv, struct oi_request *req,
 	if (!ret && !srv->dead) {
 		/* The reply resumes @uc; the server's death abandons it. */
 		kref_get(&req->ref);	/* put: the reply, or the death */
-		xa_store(&srv->delivered, req->id, req, GFP_KERNEL);
+		xa_store(&srv->delivered, req->id, req, GFP_KERNEL_ACCOUNT);
 		mutex_unlock(&srv->lock);
 		oi_test_point(OI_TP_PARK_PUBLISHED);
 		return 0;
@@ -632,21 +711,23 @@ static long oi_server_add(struct oi_server *srv, unsigned int cmd,
 	if (k.flags || k.reserved || k.fd || k.handle)
 		return -EINVAL;
 
-	uo = kzalloc(sizeof(*uo), GFP_KERNEL);
+	uo = kzalloc(sizeof(*uo), GFP_KERNEL_ACCOUNT);
 	if (!uo)
 		return -ENOMEM;
 	oi_object_init(&uo->base, &oi_user_object_ops);
 	uo->cookie = k.cookie;
 	uo->srv = srv;
-	uo->release = oi_request_alloc(srv, OBJINVOKE_REQUEST_RELEASE, uo);
-	if (!uo->release) {
+	/* The notice is made now, so the last put never allocates. */
+	uo->release = oi_request_alloc(srv, OBJINVOKE_REQUEST_RELEASE, uo, 1);
+	if (IS_ERR(uo->release)) {
+		ret = PTR_ERR(uo->release);
 		kfree(uo);
-		return -ENOMEM;
+		return ret;
 	}
 
 	mutex_lock(&srv->lock);
 	ret = srv->dead ? -ESHUTDOWN :
-	      xa_alloc(&srv->objects, &uo->handle, uo, xa_limit_32b, GFP_KERNEL);
+	      xa_alloc(&srv->objects, &uo->handle, uo, xa_limit_32b, GFP_KERNEL_ACCOUNT);
 	mutex_unlock(&srv->lock);
 	if (ret) {
 		oi_request_put(uo->release);
@@ -739,7 +820,7 @@ static long oi_server_recv(struct oi_server *srv, unsigned int cmd,
 		return 0;
 	}
 	if (!ret && !srv->dead) {
-		xa_store(&srv->delivered, req->id, req, GFP_KERNEL);
+		xa_store(&srv->delivered, req->id, req, GFP_KERNEL_ACCOUNT);
 		mutex_unlock(&srv->lock);
 		return 0;
 	}
@@ -988,10 +1069,12 @@ struct file *oi_server_new_file(void)
 	struct oi_server *srv;
 	struct file *file;
 
-	srv = kzalloc(sizeof(*srv), GFP_KERNEL);
+	srv = kzalloc(sizeof(*srv), GFP_KERNEL_ACCOUNT);
 	if (!srv)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&srv->ref);	/* the file's; put: oi_server_file_release() */
+	atomic_long_set(&srv->n_objects, 0);
+	atomic_long_set(&srv->pinned, 0);
 	mutex_init(&srv->lock);
 	INIT_LIST_HEAD(&srv->queue);
 	xa_init_flags(&srv->delivered, XA_FLAGS_ALLOC1);

@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_limits: no process can make the kernel pin without bound, and what
+ * a signal does to a blocked invocation (docs/uapi.md, "Limits" and
+ * "Signals").
+ *
+ * A server's hosted objects plus its undelivered release notices are
+ * bounded (SERVER_ADD: ENOSPC), and so are the bytes of its requests,
+ * queued or parked (the invocation: ENOBUFS); other processes keep working
+ * meanwhile.  The limits are module parameters; the cases lower them for
+ * the test and put them back.
+ *
+ * A signal withdraws an invocation its peer (the TEE, a host) has not
+ * taken yet: EINTR, or a transparent restart under SA_RESTART, and in
+ * either case the call happened exactly as often as the caller saw.  Once
+ * taken, only a fatal signal ends the wait.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ITestService.h"
+#include "harness.h"
+#include "vmhost.h"
+#include "vmutil.h"
+
+#define PARAM_DIR "/sys/module/objinvoke/parameters/"
+
+static void write_param(const char *name, unsigned long value)
+{
+	char path[128], line[32];
+	int fd, n;
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	n = snprintf(line, sizeof(line), "%lu", value);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	VT_ASSERT_OK(fd);
+	VT_ASSERT_EQ(write(fd, line, (size_t)n), n);
+	close(fd);
+}
+
+/* The module's defaults, put back at every case's start. */
+#define DEFAULT_MAX_OBJECTS	65536
+#define DEFAULT_MAX_BYTES	(64UL << 20)
+
+static void case_setup(void)
+{
+	int emu = vt_emu_pid();
+
+	/* A case that failed half-way may have left these behind. */
+	if (emu > 0)
+		kill(emu, SIGCONT);
+	write_param("server_max_objects", DEFAULT_MAX_OBJECTS);
+	write_param("server_max_bytes", DEFAULT_MAX_BYTES);
+}
+
+/* Another process can still reach the TEE: 0 when it could. */
+static void others_keep_working(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	VT_ASSERT_OK(pid);
+	if (pid == 0) {
+		int svc = vm_service_fd_raw(ITestService_UID);
+		char out[4];
+		struct objinvoke_arg a[2] = { vm_buf("ok", 2),
+					      vm_buf(out, sizeof(out)) };
+		int32_t result = 1;
+
+		vm_invoke_raw(svc, ITestService_OP_echo,
+			      ObjectCounts_pack(1, 1, 0, 0), a, &result);
+		_exit(result == Object_OK && !memcmp(out, "ok", 2) ? 0 : 1);
+	}
+	VT_ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	VT_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* ---- hosted objects and release notices */
+
+static void release_notices_are_bounded(void)
+{
+	struct objinvoke_server_add add = { .cookie = 1 };
+	int srv = server_new(), added = 0, notices = 0;
+	struct inbox in;
+
+	write_param("server_max_objects", 200);
+	/* Add and close, never receive: each close queues a notice. */
+	for (;;) {
+		add.fd = 0;
+		add.handle = 0;
+		if (ioctl(srv, OBJINVOKE_IOC_SERVER_ADD, &add))
+			break;
+		close((int)add.fd);
+		added++;
+		VT_ASSERT_LE(added, 200);
+	}
+	VT_ASSERT_EQ(errno, ENOSPC);
+	VT_ASSERT_EQ(added, 200);
+	others_keep_working();
+
+	/* Received notices make room again. */
+	for (;;) {
+		inbox_arm(&in, OBJINVOKE_RECV_NONBLOCK);
+		if (ioctl(srv, OBJINVOKE_IOC_SERVER_RECV, &in.req))
+			break;
+		VT_ASSERT_EQ(in.req.kind, OBJINVOKE_REQUEST_RELEASE);
+		notices++;
+	}
+	VT_ASSERT_EQ(errno, EAGAIN);
+	VT_ASSERT_EQ(notices, 200);
+	close(server_add(srv, 2, NULL));
+	close(srv);
+}
+
+/* ---- bytes of requests */
+
+#define BIG (300 * 1024)
+
+struct big_invoke {
+	int obj;
+	int ret, err;
+	int32_t result;
+};
+
+static void *big_invoke_thread(void *arg)
+{
+	struct big_invoke *b = arg;
+	char *buf = calloc(1, BIG);
+	struct objinvoke_arg a[1] = { vm_buf(buf, BIG) };
+
+	b->ret = vm_invoke_raw(b->obj, HOST_ECHO, ObjectCounts_pack(1, 0, 0, 0),
+			       a, &b->result);
+	b->err = errno;
+	free(buf);
+	return NULL;
+}
+
+static void queued_request_bytes_are_bounded(void)
+{
+	struct big_invoke b[4];
+	pthread_t t[4];
+	int srv = server_new(), obj = server_add(srv, 1, NULL), i;
+
+	/* Three 300 KiB requests fit in 1 MiB, a fourth does not. */
+	write_param("server_max_bytes", 1 << 20);
+	for (i = 0; i < 3; i++) {
+		b[i] = (struct big_invoke){ .obj = obj };
+		VT_ASSERT_EQ(pthread_create(&t[i], NULL, big_invoke_thread,
+					    &b[i]), 0);
+	}
+	vt_msleep(500);	/* all three queued, nobody receives */
+	b[3] = (struct big_invoke){ .obj = obj };
+	big_invoke_thread(&b[3]);
+	VT_ASSERT_EQ(b[3].ret, -1);
+	VT_ASSERT_EQ(b[3].err, ENOBUFS);
+	others_keep_working();
+
+	/* The server's death answers the queued ones and frees the room. */
+	VT_ASSERT_OK(ioctl(srv, OBJINVOKE_IOC_SERVER_SHUTDOWN));
+	for (i = 0; i < 3; i++) {
+		VT_ASSERT_EQ(pthread_join(t[i], NULL), 0);
+		VT_ASSERT_EQ(b[i].ret, 0);
+		VT_ASSERT_EQ(b[i].result, Object_ERROR_DEFUNCT);
+	}
+	close(obj);
+	close(srv);
+}
+
+/* A request parked on this thread, received into its own big buffer. */
+struct parked {
+	struct objinvoke_request req;
+	struct objinvoke_arg args[4];
+	char *buf;
+};
+
+/*
+ * Invoke our own object with SERVE: the request parks on this thread, one
+ * nesting level deeper each time.  The invoke's state, or -errno.
+ */
+static int park_big(int srv, int obj, struct parked *p, char *data)
+{
+	struct objinvoke_arg a[1] = { vm_buf(data, BIG) };
+	struct objinvoke_invoke inv = {
+		.op = HOST_ECHO,
+		.counts = ObjectCounts_pack(1, 0, 0, 0),
+		.args = (uintptr_t)a,
+		.flags = OBJINVOKE_INVOKE_SERVE,
+		.server_fd = (uint32_t)srv,
+		.request = (uintptr_t)&p->req,
+	};
+
+	p->buf = malloc(BIG);
+	VT_ASSERT(p->buf);
+	p->req = (struct objinvoke_request){
+		.args = (uintptr_t)p->args, .args_cap = 4,
+		.buf = (uintptr_t)p->buf, .buf_size = BIG,
+	};
+	return ioctl(obj, OBJINVOKE_IOC_INVOKE, &inv) ? -errno : (int)inv.state;
+}
+
+static void parked_request_bytes_are_bounded(void)
+{
+	int srv = server_new(), obj = server_add(srv, 1, NULL), i;
+	struct parked p[4] = { 0 };
+	char *data = calloc(1, BIG);
+
+	VT_ASSERT(data);
+	write_param("server_max_bytes", 1 << 20);
+	for (i = 0; i < 3; i++)
+		VT_ASSERT_EQ(park_big(srv, obj, &p[i], data),
+			     OBJINVOKE_STATE_REQUEST);
+	/* A fourth level would pin more than the server may. */
+	VT_ASSERT_EQ(park_big(srv, obj, &p[3], data), -ENOBUFS);
+	others_keep_working();
+	/* Closing the server abandons the three parked invocations. */
+	close(obj);
+	close(srv);
+	for (i = 0; i < 4; i++)
+		free(p[i].buf);
+	free(data);
+}
+
+/* ---- signals */
+
+static volatile sig_atomic_t handled;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	handled++;
+}
+
+static void catch_alarm(bool restart)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigemptyset(&sa.sa_mask);
+	VT_ASSERT_OK(sigaction(SIGALRM, &sa, NULL));
+	handled = 0;
+}
+
+struct counter_job {
+	int counter;
+	int ret, err;
+	int32_t result;
+	pthread_t self;
+};
+
+static void *add_one_thread(void *arg)
+{
+	struct counter_job *j = arg;
+	uint32_t one = 1;
+	struct objinvoke_arg a[1] = { vm_buf(&one, sizeof(one)) };
+
+	j->ret = vm_invoke_raw(j->counter, ITestCounter_OP_add,
+			       ObjectCounts_pack(1, 0, 0, 0), a, &j->result);
+	j->err = errno;
+	return NULL;
+}
+
+static uint32_t counter_value(int counter)
+{
+	uint32_t v = 0;
+	struct objinvoke_arg a[1] = { vm_buf(&v, sizeof(v)) };
+	int32_t result;
+
+	VT_ASSERT_OK(vm_invoke_raw(counter, ITestCounter_OP_get,
+				   ObjectCounts_pack(0, 1, 0, 0), a, &result));
+	VT_ASSERT_EQ(result, Object_OK);
+	return v;
+}
+
+static int new_counter(int svc, uint32_t value)
+{
+	struct objinvoke_arg a[2] = { vm_buf(&value, sizeof(value)),
+				      vm_obj(-1) };
+	int32_t result;
+
+	VT_ASSERT_OK(vm_invoke_raw(svc, ITestService_OP_newCounter,
+				   ObjectCounts_pack(1, 0, 0, 1), a, &result));
+	VT_ASSERT_EQ(result, Object_OK);
+	return (int)a[1].fd;
+}
+
+/*
+ * Add one to a TEE counter while the emulator is stopped (the call waits,
+ * untaken), signal the invoking thread, then let the emulator go on.
+ */
+static void signal_before_the_tee_takes_it(bool restart)
+{
+	int svc = vm_service_fd_raw(ITestService_UID);
+	struct counter_job j = { .counter = new_counter(svc, 40) };
+	pthread_t t;
+	int emu = vt_emu_pid();
+
+	if (emu < 0)
+		vt_skip("no emulator to stop");
+	catch_alarm(restart);
+	VT_ASSERT_OK(kill(emu, SIGSTOP));
+	VT_ASSERT_EQ(pthread_create(&t, NULL, add_one_thread, &j), 0);
+	vt_msleep(300);
+	VT_ASSERT_EQ(pthread_kill(t, SIGALRM), 0);
+	vt_msleep(300);
+	VT_ASSERT_OK(kill(emu, SIGCONT));
+	VT_ASSERT_EQ(pthread_join(t, NULL), 0);
+	VT_ASSERT_EQ(handled, 1);	/* the handler ran while it waited */
+	if (restart) {
+		/* Restarted transparently: done once, in the TEE. */
+		VT_ASSERT_EQ(j.ret, 0);
+		VT_ASSERT_EQ(j.result, Object_OK);
+		VT_ASSERT_EQ(counter_value(j.counter), 41);
+	} else {
+		/* Withdrawn: EINTR, and the TEE never saw it. */
+		VT_ASSERT_EQ(j.ret, -1);
+		VT_ASSERT_EQ(j.err, EINTR);
+		VT_ASSERT_EQ(counter_value(j.counter), 40);
+	}
+	close(j.counter);
+	close(svc);
+}
+
+static void tee_call_withdrawn_by_a_signal(void)
+{
+	signal_before_the_tee_takes_it(false);
+}
+
+static void tee_call_restarted_after_a_signal(void)
+{
+	signal_before_the_tee_takes_it(true);
+}
+
+struct delay_job {
+	int svc;
+	int ret;
+	int32_t result;
+	struct timespec end;
+};
+
+static void *delay_thread(void *arg)
+{
+	struct delay_job *d = arg;
+	uint32_t ms = 1500;
+	struct objinvoke_arg a[1] = { vm_buf(&ms, sizeof(ms)) };
+
+	d->ret = vm_invoke_raw(d->svc, ITestService_OP_delay,
+			       ObjectCounts_pack(1, 0, 0, 0), a, &d->result);
+	clock_gettime(CLOCK_MONOTONIC, &d->end);
+	return NULL;
+}
+
+static void taken_tee_call_waits_for_its_answer(void)
+{
+	struct delay_job d = { .svc = vm_service_fd_raw(ITestService_UID) };
+	struct timespec start;
+	pthread_t t;
+
+	catch_alarm(false);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	VT_ASSERT_EQ(pthread_create(&t, NULL, delay_thread, &d), 0);
+	vt_msleep(500);	/* the TEE is in its delay */
+	VT_ASSERT_EQ(pthread_kill(t, SIGALRM), 0);
+	VT_ASSERT_EQ(pthread_join(t, NULL), 0);
+	/* Not cancelled: the answer came, the handler ran after. */
+	VT_ASSERT_EQ(d.ret, 0);
+	VT_ASSERT_EQ(d.result, Object_OK);
+	VT_ASSERT_EQ(handled, 1);
+	VT_ASSERT_GE((d.end.tv_sec - start.tv_sec) * 1000 +
+		     (d.end.tv_nsec - start.tv_nsec) / 1000000, 1500);
+	close(d.svc);
+}
+
+struct host_job {
+	int obj;
+	int ret, err;
+	int32_t result;
+};
+
+static void *host_invoke_thread(void *arg)
+{
+	struct host_job *h = arg;
+
+	h->ret = vm_invoke_raw(h->obj, HOST_ECHO, 0, NULL, &h->result);
+	h->err = errno;
+	return NULL;
+}
+
+static void host_request_withdrawn_by_a_signal(void)
+{
+	int srv = server_new();
+	struct host_job h = { .obj = server_add(srv, 1, NULL) };
+	struct inbox in;
+	pthread_t t;
+
+	catch_alarm(false);
+	VT_ASSERT_EQ(pthread_create(&t, NULL, host_invoke_thread, &h), 0);
+	vt_msleep(300);	/* queued; nobody receives */
+	VT_ASSERT_EQ(pthread_kill(t, SIGALRM), 0);
+	VT_ASSERT_EQ(pthread_join(t, NULL), 0);
+	VT_ASSERT_EQ(h.ret, -1);
+	VT_ASSERT_EQ(h.err, EINTR);
+	VT_ASSERT_EQ(handled, 1);
+	/* Withdrawn: nothing is left for the host. */
+	inbox_arm(&in, OBJINVOKE_RECV_NONBLOCK);
+	VT_ASSERT_ERRNO(ioctl(srv, OBJINVOKE_IOC_SERVER_RECV, &in.req), EAGAIN);
+	close(h.obj);
+	close(srv);
+}
+
+static const struct vt_case cases[] = {
+	VT_CASE(release_notices_are_bounded),
+	VT_CASE(queued_request_bytes_are_bounded),
+	VT_CASE(parked_request_bytes_are_bounded),
+	VT_CASE(tee_call_withdrawn_by_a_signal),
+	VT_CASE(tee_call_restarted_after_a_signal),
+	VT_CASE(taken_tee_call_waits_for_its_answer),
+	VT_CASE(host_request_withdrawn_by_a_signal),
+};
+VT_MAIN_SETUP(cases, case_setup)

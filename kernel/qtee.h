@@ -53,6 +53,8 @@ enum qtee_status {
  *            worker then only waits).
  * @ns_sent:  NS IDs allocated for input objects, dropped again if the TEE
  *            never saw the message.
+ * @client:   the process the call counts against (qtee_client.c), or NULL.
+ * @in_callback: its TEE thread waits for a callback's answer.
  * @n_ns_sent: how many of @ns_sent are in use.
  */
 struct qtee_call {
@@ -80,6 +82,8 @@ struct qtee_call {
 	bool submitted;
 	u32 ns_sent[QTEE_MAX_PER_KIND];
 	unsigned int n_ns_sent;
+	struct qtee_client *client;
+	bool in_callback;
 };
 
 /**
@@ -132,6 +136,12 @@ struct oi_object *qtee_object_new(u32 id, u32 generation);
 u32 qtee_object_id(struct oi_object *obj);
 u32 qtee_object_generation(struct oi_object *obj);
 extern struct workqueue_struct *qtee_wq;
+
+/* Each process's share of the TEE (qtee_client.c). */
+struct qtee_client;
+int qtee_client_enter(struct qtee_call *call, bool interruptible);
+void qtee_client_callback(struct qtee_call *call, bool waiting);
+void qtee_client_exit(struct qtee_call *call);
 
 /* Invocations (qtee_call.c). */
 int qtee_call_invoke(u32 id, u32 generation, struct oi_invocation *inv);

@@ -53,6 +53,7 @@ static struct qtee_call *qtee_call_alloc(u32 in_cap, u32 generation)
 
 static void qtee_call_free(struct qtee_call *call)
 {
+	qtee_client_exit(call);
 	kvfree(call->inbound);
 	kfree(call->outbound);
 	kfree(call);
@@ -253,6 +254,8 @@ static int qtee_call_loop(struct qtee_call *call, bool submitted,
 
 	for (;;) {
 		if (!submitted) {
+			/* An answer to a callback: its TEE thread runs again. */
+			qtee_client_callback(call, false);
 			ret = be->submit(call);
 			if (ret)
 				return ret;
@@ -273,6 +276,7 @@ static int qtee_call_loop(struct qtee_call *call, bool submitted,
 			return 0;
 		case QTEE_CALL_CALLBACK:
 			call->resume = true;
+			qtee_client_callback(call, true);
 			if (qtee_handle_callback(call) == OI_PARKED)
 				return OI_PARKED;
 			break;
@@ -478,7 +482,9 @@ void qtee_call_abandon_parked(struct oi_invocation *inv)
  * user's own invocation, a signal before the TEE took it withdraws it).
  * Return: 0 with inv->result set, OI_PARKED (a callback for the thread to
  *         serve), or -errno (-EPROTO: the TEE answered with a malformed
- *         message; -ERESTARTSYS: withdrawn by a signal, never sent).
+ *         message; -ERESTARTSYS: withdrawn by a signal, never sent;
+ *         -EBUSY: the process has too many calls with the TEE, see
+ *         qtee_client.c).
  */
 int qtee_call_invoke(u32 id, u32 generation, struct oi_invocation *inv)
 {
@@ -498,6 +504,11 @@ int qtee_call_invoke(u32 id, u32 generation, struct oi_invocation *inv)
 	call = qtee_call_alloc(size, generation);
 	if (!call)
 		return -ENOMEM;
+	ret = qtee_client_enter(call, inv->from_user);
+	if (ret) {
+		qtee_call_free(call);
+		return ret;
+	}
 	ret = qtee_marshal(call, id, inv);
 	if (ret)
 		goto out_unsend;

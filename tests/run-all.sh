@@ -1,15 +1,19 @@
 #!/bin/bash
 # Set up (tests/vm/setup.sh), then run every test: the native unit tests
 # under ASan/UBSan, the module's W=1 build against Debian's headers, and
-# every VM test.  Ends with "vm: N passed, M failed" and, last,
+# every VM test twice: with the emulator as built for the VM, and with the
+# emulator of the ASan/UBSan build (a sanitizer report fails the pass).
+# Ends with a "vm...: N passed, M failed" line per pass and, last,
 # "total: N passed, M failed, K skipped"; exits non-zero on any failure.
 set -euo pipefail
 . "$(dirname "$0")/vm/common.sh"
 
-passed=0 failed=0 skipped=0 vm_line="vm: 0 passed, 0 failed"
+passed=0 failed=0 skipped=0 vm_lines=()
 finish() {
 	echo
-	echo "$vm_line"
+	for line in "${vm_lines[@]}"; do
+		echo "$line"
+	done
 	echo "total: $passed passed, $failed failed, $skipped skipped"
 	[ "$failed" = 0 ]
 	exit
@@ -42,20 +46,31 @@ else
 	failed=$((failed + 1))
 fi
 
+# One VM pass: its "vm: N passed, M failed" line, relabelled, into the
+# totals (and printed again at the end).
+vm_pass() { # name run-vm.sh-options...
+	local name=$1 log=$top/build/run-all-$1.out line vm_skipped
+	shift
+	"$top/tests/vm/run-vm.sh" --no-setup "$@" all 2>&1 | tee "$log" |
+		grep --line-buffered -Ev '^vm: [0-9]+ passed, [0-9]+ failed$' || true
+	line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -1 || true)
+	if [ -n "$line" ]; then
+		set -- $line
+		passed=$((passed + $2))
+		failed=$((failed + $4))
+		vm_skipped=$(sed -n 's/^vm: \([0-9]*\) skipped$/\1/p' "$log" | tail -1)
+		skipped=$((skipped + ${vm_skipped:-0}))
+	else
+		line="vm: 0 passed, 1 failed"
+		failed=$((failed + 1))
+	fi
+	vm_lines+=("$name: ${line#vm: }")
+}
+
 step "VM tests"
-log=$top/build/run-all-vm.out
-# (Its last line, "vm: N passed, M failed", is printed again at the end.)
-"$top/tests/vm/run-vm.sh" --no-setup all 2>&1 | tee "$log" |
-	grep --line-buffered -Ev '^vm: [0-9]+ passed, [0-9]+ failed$' || true
-vm_line=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -1 || true)
-if [ -n "$vm_line" ]; then
-	set -- $vm_line
-	passed=$((passed + $2))
-	failed=$((failed + $4))
-	vm_skipped=$(sed -n 's/^vm: \([0-9]*\) skipped$/\1/p' "$log" | tail -1)
-	skipped=$((skipped + ${vm_skipped:-0}))
-else
-	vm_line="vm: 0 passed, 1 failed"
-	failed=$((failed + 1))
-fi
+vm_pass vm
+
+step "VM tests, the emulator under ASan/UBSan"
+vm_pass vm-emu-asan --emu-asan
+
 finish

@@ -17,6 +17,8 @@ exec </dev/console >/dev/console 2>&1
 
 . /etc/vmtest.conf
 export LD_LIBRARY_PATH=$LIBPATH
+# For an emulator built with sanitizers (run-vm.sh --emu-asan).
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 export OBJINVOKE_EMU_PIDFILE=/run/objinvoke-emu.pid
 export OBJINVOKE_EMU_LOG=/tmp/objinvoke-emu.log
 export HOME=/root
@@ -122,6 +124,11 @@ fi
 
 if [ "$EMU" = 1 ] && [ -n "$emu_pid" ]; then
 	stop_emu || broken "emulator did not stop cleanly"
+fi
+# An emulator built with ASan/UBSan (run-vm.sh --emu-asan) reports in its
+# log and may go on: any report fails the run.
+if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$OBJINVOKE_EMU_LOG" 2>/dev/null; then
+	broken "sanitizer report in the emulator's log"
 fi
 if [ "$MODULE" = 1 ] && grep -q '^objinvoke ' /proc/modules; then
 	rmmod objinvoke || broken "rmmod objinvoke failed (references left?)"

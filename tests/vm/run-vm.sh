@@ -12,6 +12,8 @@
 #   --no-module   boot without the module and the emulator (harness checks)
 #   --no-emu      load the module but start no emulator
 #   --no-setup    do not rebuild first (by default: tests/vm/setup.sh --vm-only)
+#   --emu-asan    run the emulator of the ASan/UBSan build (build/asan): a
+#                 sanitizer report in its log fails the run
 #   --timeout S   kill QEMU after S seconds (default 2400, shell: none)
 #
 # Fails on a timeout, a failed test, a missing end marker, or any kernel
@@ -21,14 +23,15 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-usage() { sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
-module=1 emu=1 setup=1 timeout=${OBJINVOKE_VM_TIMEOUT:-2400}
+module=1 emu=1 setup=1 emu_asan=0 timeout=${OBJINVOKE_VM_TIMEOUT:-2400}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--no-module) module=0 emu=0 ;;
 	--no-emu) emu=0 ;;
 	--no-setup) setup=0 ;;
+	--emu-asan) emu_asan=1 ;;
 	--timeout) timeout=$2; shift ;;
 	-h|--help) usage ;;
 	-*) die "unknown option $1" ;;
@@ -40,7 +43,8 @@ done
 mode=$1; shift
 
 if [ $setup = 1 ]; then
-	flags=(--vm-only)
+	flags=()
+	[ $emu_asan = 1 ] || flags+=(--vm-only)
 	[ $module = 1 ] || flags+=(--no-module)
 	"$top/tests/vm/setup.sh" "${flags[@]}" >&2
 fi
@@ -83,6 +87,13 @@ initrd=$work/initramfs.cpio.gz
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,root,etc,lib/modules}
 
 cp -a "$vm_stage"/. "$root"/
+if [ $emu_asan = 1 ]; then
+	asan_emu=$asan_build/emu/objinvoke-emu
+	[ -x "$asan_emu" ] || die "$asan_emu is not built (tests/vm/setup.sh without --vm-only)"
+	installed=$(find "$root" -name objinvoke-emu -type f)
+	[ -n "$installed" ] || die "no objinvoke-emu staged"
+	cp "$asan_emu" "$installed"
+fi
 # Examples and benchmarks that are built but not installed go to /usr/bin.
 meson introspect "$vm_build" --targets | python3 -c '
 import json, sys

@@ -10,6 +10,10 @@
  * meanwhile.  The limits are module parameters; the cases lower them for
  * the test and put them back.
  *
+ * A process may have tee_sessions_per_process calls with the TEE at once:
+ * one that parks callbacks or asks for long work on every thread cannot
+ * stop another process's invocations.
+ *
  * A signal withdraws an invocation its peer (the TEE, a host) has not
  * taken yet: EINTR, or a transparent restart under SA_RESTART, and in
  * either case the call happened exactly as often as the caller saw.  Once
@@ -25,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ICallbackService.h"
 #include "ITestService.h"
 #include "harness.h"
 #include "vmhost.h"
@@ -227,6 +232,134 @@ static void parked_request_bytes_are_bounded(void)
 	free(data);
 }
 
+/* ---- the TEE's secure threads */
+
+#define HOSTILE_THREADS 16	/* as many as the emulator's pool */
+
+struct hostile {
+	int svc, target;	/* the service, and for callbacks our object */
+	int ret, err;
+	int32_t result;
+};
+
+/* Have the TEE call back our object, which nobody will ever answer. */
+static void *park_callback_thread(void *arg)
+{
+	struct hostile *h = arg;
+	uint32_t op = HOST_ECHO;
+	struct objinvoke_arg a[2] = { vm_buf(&op, sizeof(op)),
+				      vm_obj(h->target) };
+
+	h->ret = vm_invoke_raw(h->svc, ICallbackService_OP_call,
+			       ObjectCounts_pack(1, 0, 1, 0), a, &h->result);
+	h->err = errno;
+	return NULL;
+}
+
+/* Ask the TEE for three seconds of work. */
+static void *long_work_thread(void *arg)
+{
+	struct hostile *h = arg;
+	uint32_t ms = 3000;
+	struct objinvoke_arg a[1] = { vm_buf(&ms, sizeof(ms)) };
+
+	h->ret = vm_invoke_raw(h->svc, ITestService_OP_delay,
+			       ObjectCounts_pack(1, 0, 0, 0), a, &h->result);
+	h->err = errno;
+	return NULL;
+}
+
+/*
+ * A child process starts HOSTILE_THREADS calls of fn at once and reports
+ * through its exit status how many were refused with EBUSY.  With park,
+ * its callbacks are never answered: the parent kills it when done.
+ */
+static pid_t start_hostile(void *(*fn)(void *), uint32_t uid, bool park,
+			   int ready_fd)
+{
+	pid_t pid = fork();
+
+	VT_ASSERT_OK(pid);
+	if (pid == 0) {
+		struct hostile h[HOSTILE_THREADS];
+		pthread_t t[HOSTILE_THREADS];
+		int srv = park ? server_new() : -1, busy = 0, bad = 0, i;
+		int svc = vm_service_fd_raw(uid);
+		int target = park ? server_add(srv, 1, NULL) : -1;
+
+		for (i = 0; i < HOSTILE_THREADS; i++) {
+			h[i] = (struct hostile){ .svc = svc, .target = target };
+			pthread_create(&t[i], NULL, fn, &h[i]);
+		}
+		vt_msleep(1000);	/* every call is in or refused */
+		if (write(ready_fd, "r", 1) != 1)
+			_exit(100);
+		for (i = 0; i < HOSTILE_THREADS; i++) {
+			pthread_join(t[i], NULL);
+			if (h[i].ret && h[i].err == EBUSY)
+				busy++;
+			else if (h[i].ret || h[i].result != Object_OK)
+				bad++;
+		}
+		_exit(bad ? 99 : busy);
+	}
+	return pid;
+}
+
+/* The parent's invocation goes through while the hostile child holds on. */
+static void victim_is_served(void)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	others_keep_working();
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	VT_ASSERT_LT(b.tv_sec - a.tv_sec, 5);
+}
+
+static void wait_ready(int fd)
+{
+	char c;
+
+	VT_ASSERT_EQ(read(fd, &c, 1), 1);
+}
+
+static void parked_callbacks_cannot_starve_others(void)
+{
+	int p[2], status;
+	pid_t pid;
+
+	VT_ASSERT_OK(pipe(p));
+	pid = start_hostile(park_callback_thread, ICallbackService_UID, true,
+			    p[1]);
+	wait_ready(p[0]);
+	/* It holds its share of the TEE's threads, not all of them. */
+	victim_is_served();
+	VT_ASSERT_OK(kill(pid, SIGKILL));
+	VT_ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	VT_ASSERT(WIFSIGNALED(status));
+	close(p[0]);
+	close(p[1]);
+	victim_is_served();
+}
+
+static void long_work_cannot_starve_others(void)
+{
+	int p[2], status;
+	pid_t pid;
+
+	VT_ASSERT_OK(pipe(p));
+	pid = start_hostile(long_work_thread, ITestService_UID, false, p[1]);
+	wait_ready(p[0]);
+	victim_is_served();
+	/* Its calls beyond its share waited their turn: all of them done. */
+	VT_ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	VT_ASSERT(WIFEXITED(status));
+	VT_ASSERT_EQ(WEXITSTATUS(status), 0);
+	close(p[0]);
+	close(p[1]);
+}
+
 /* ---- signals */
 
 static volatile sig_atomic_t handled;
@@ -418,6 +551,8 @@ static const struct vt_case cases[] = {
 	VT_CASE(release_notices_are_bounded),
 	VT_CASE(queued_request_bytes_are_bounded),
 	VT_CASE(parked_request_bytes_are_bounded),
+	VT_CASE_TIMEOUT(parked_callbacks_cannot_starve_others, 120),
+	VT_CASE_TIMEOUT(long_work_cannot_starve_others, 120),
 	VT_CASE(tee_call_withdrawn_by_a_signal),
 	VT_CASE(tee_call_restarted_after_a_signal),
 	VT_CASE(taken_tee_call_waits_for_its_answer),

@@ -59,28 +59,40 @@ struct objinvoke_arg vm_obj(int fd)
 	return (struct objinvoke_arg){ .fd = (uint32_t)fd };
 }
 
-int vm_service_fd_raw(uint32_t uid)
+int32_t vm_try_service_fd_raw(uint32_t uid, int *fd)
 {
 	struct objinvoke_arg a[2];
-	int root = vm_root_fd(), env, svc;
-	int32_t result;
+	int root = vm_root_fd(), env;
+	int32_t result = Object_ERROR;
 
+	*fd = -1;
 	a[0] = vm_obj(-1);
 	a[1] = vm_obj(-1);
-	VT_ASSERT_OK(vm_invoke_raw(root, IRootObject_OP_registerWithCredentials,
-				   ObjectCounts_pack(0, 0, 1, 1), a, &result));
-	VT_ASSERT_EQ(result, Object_OK);
-	env = (int)a[1].fd;
+	if (vm_invoke_raw(root, IRootObject_OP_registerWithCredentials,
+			  ObjectCounts_pack(0, 0, 1, 1), a, &result))
+		result = Object_ERROR;
 	close(root);
+	if (result != Object_OK)
+		return result;
+	env = (int)a[1].fd;
 
 	a[0] = vm_buf(&uid, sizeof(uid));
 	a[1] = vm_obj(-1);
-	VT_ASSERT_OK(vm_invoke_raw(env, IClientEnv_OP_open,
-				   ObjectCounts_pack(1, 0, 0, 1), a, &result));
-	VT_ASSERT_EQ(result, Object_OK);
-	svc = (int)a[1].fd;
+	if (vm_invoke_raw(env, IClientEnv_OP_open,
+			  ObjectCounts_pack(1, 0, 0, 1), a, &result))
+		result = Object_ERROR;
 	close(env);
-	return svc;
+	if (result == Object_OK)
+		*fd = (int)a[1].fd;
+	return result;
+}
+
+int vm_service_fd_raw(uint32_t uid)
+{
+	int fd;
+
+	VT_ASSERT_EQ(vm_try_service_fd_raw(uid, &fd), Object_OK);
+	return fd;
 }
 
 int vm_send_fd(int sock, int fd)

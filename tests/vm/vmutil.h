@@ -29,6 +29,9 @@ struct objinvoke_arg vm_obj(int fd);
 /* The fd of service uid, opened through a fresh client environment with
  * raw ioctls only.  Fails the case on error. */
 int vm_service_fd_raw(uint32_t uid);
+/* The same, but any failure is the result (Object_ERROR for a failed
+ * ioctl) and *fd is -1: for callers that expect the TEE to be gone. */
+int32_t vm_try_service_fd_raw(uint32_t uid, int *fd);
 
 /* A pointer from a __u64 field. */
 static inline void *vm_ptr(uint64_t v)

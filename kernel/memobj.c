@@ -196,6 +196,8 @@ static int oi_memobj_import_vmap(struct oi_memobj *mem)
 	void *va;
 	int ret;
 
+	if (oi_test_fault(OI_TP_MEM_NO_VMAP))
+		return -EOPNOTSUPP;	/* as an exporter without vmap */
 	ret = dma_buf_vmap(mem->dmabuf, &mem->vmap);
 	if (ret)
 		return ret;

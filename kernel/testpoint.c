@@ -27,6 +27,7 @@ static const char *const tp_names[OI_TP_COUNT] = {
 	[OI_TP_UNSEND]		= "unsend",
 	[OI_TP_RELEASE_SUBMIT]	= "release_submit",
 	[OI_TP_BRIDGE_FAULT]	= "bridge_fault",
+	[OI_TP_MEM_NO_VMAP]	= "mem_no_vmap",
 };
 
 /**
@@ -43,16 +44,34 @@ static struct tp_state {
 
 static struct dentry *tp_dir;
 
-void oi_test_point(enum oi_test_point tp)
+/* Whether an armed thread reached @tp (counted as a hit). */
+static bool tp_take(enum oi_test_point tp)
 {
 	struct tp_state *s = &tp_state[tp];
 
 	if (atomic_dec_if_positive(&s->armed) < 0)
-		return;
+		return false;
 	atomic_inc(&s->hits);
-	pr_info("test point %s: stopping %u ms\n", tp_names[tp],
-		smp_load_acquire(&s->ms));
-	msleep(smp_load_acquire(&s->ms));
+	return true;
+}
+
+void oi_test_point(enum oi_test_point tp)
+{
+	unsigned int ms;
+
+	if (!tp_take(tp))
+		return;
+	ms = smp_load_acquire(&tp_state[tp].ms);
+	pr_info("test point %s: stopping %u ms\n", tp_names[tp], ms);
+	msleep(ms);
+}
+
+bool oi_test_fault(enum oi_test_point tp)
+{
+	if (!tp_take(tp))
+		return false;
+	pr_info("test point %s: failing here\n", tp_names[tp]);
+	return true;
 }
 
 static ssize_t tp_write(struct file *file, const char __user *ubuf,

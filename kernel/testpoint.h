@@ -11,6 +11,9 @@
  * sleep MS milliseconds there; reading gives "HITS" (how many threads have
  * stopped there since the module loaded), so a test can wait until its
  * thread is inside the window before it acts.
+ *
+ * A fault point (oi_test_fault()) is armed the same way; the next COUNT
+ * threads that reach it take the failure path there instead of sleeping.
  */
 #ifndef OBJINVOKE_TESTPOINT_H
 #define OBJINVOKE_TESTPOINT_H
@@ -26,17 +29,21 @@ enum oi_test_point {
 	OI_TP_UNSEND,
 	/* qtee_call.c: a RELEASE of a TEE object is about to be submitted */
 	OI_TP_RELEASE_SUBMIT,
-	/* backend_emu.c: the TEE's page fault found its page, PTE not set */
+	/* memobj.c: the TEE's page fault found its page, PTE not set */
 	OI_TP_BRIDGE_FAULT,
+	/* memobj.c (fault): the exporter behaves as if it had no vmap */
+	OI_TP_MEM_NO_VMAP,
 	OI_TP_COUNT
 };
 
 #ifdef CONFIG_OBJINVOKE_TEST_POINTS
 void oi_test_point(enum oi_test_point tp);
+bool oi_test_fault(enum oi_test_point tp);
 int oi_test_points_init(void);
 void oi_test_points_exit(void);
 #else
 static inline void oi_test_point(enum oi_test_point tp) { }
+static inline bool oi_test_fault(enum oi_test_point tp) { return false; }
 static inline int oi_test_points_init(void) { return 0; }
 static inline void oi_test_points_exit(void) { }
 #endif

@@ -20,6 +20,7 @@
 #include "ITestService.h"
 #include "harness.h"
 #include "vmhost.h"
+#include "vmrace.h"
 #include "vmutil.h"
 
 #define KiB	1024ULL
@@ -340,6 +341,36 @@ static void ranges_that_do_not_fit(void)
 	close(svc);
 }
 
+/*
+ * Memory the bridge cannot reach soundly (an exporter without a kernel
+ * mapping that is not udmabuf) is refused with EOPNOTSUPP and nothing is
+ * kept.  The test point makes a heap's dma-buf look like one.
+ */
+static void unreachable_memory_is_refused(void)
+{
+	int svc = vm_service_fd_raw(IMemService_UID);
+	int heap = vm_heap_alloc(16 * KiB, O_RDWR);
+	int udma = vm_udmabuf_alloc(16 * KiB);
+	struct IMemService_range r = { 0, 16 * KiB, 7, 0 };
+	struct objinvoke_arg a[2] = { vm_buf(&r, sizeof(r)), vm_obj(heap) };
+	int hits = vm_tp_arm("mem_no_vmap", 0, 1);
+	int32_t result;
+
+	VT_ASSERT_ERRNO(vm_invoke_raw(svc, IMemService_OP_fill,
+				      ObjectCounts_pack(1, 0, 1, 0), a, &result),
+			EOPNOTSUPP);
+	VT_ASSERT_EQ(vm_tp_hits("mem_no_vmap"), hits + 1);
+	/* The failed import kept nothing: the same memory works now. */
+	VT_ASSERT_EQ(mem_fill(svc, heap, 0, 16 * KiB, 7), Object_OK);
+	/* udmabuf needs no kernel mapping: the bridge uses its pages. */
+	hits = vm_tp_arm("mem_no_vmap", 0, 1);
+	VT_ASSERT_EQ(mem_fill(svc, udma, 0, 16 * KiB, 7), Object_OK);
+	VT_ASSERT_EQ(vm_tp_hits("mem_no_vmap"), hits + 1);
+	close(udma);
+	close(heap);
+	close(svc);
+}
+
 static void memory_comes_back_from_the_tee(void)
 {
 	int svc = vm_service_fd_raw(IMemService_UID);
@@ -506,6 +537,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(writable_region_says_so),
 	VT_CASE(wrong_fds),
 	VT_CASE(ranges_that_do_not_fit),
+	VT_CASE(unreachable_memory_is_refused),
 	VT_CASE(memory_comes_back_from_the_tee),
 	VT_CASE(memory_through_callbacks),
 	VT_CASE(nothing_leaks),

@@ -69,7 +69,6 @@ int host_serve(struct host *h, struct inbox *in)
 		    result)
 			rep.result = Object_ERROR;
 		out[bo] = vm_buf(data, a[1].size);
-		close((int)in->args[io].fd);
 		break;
 	}
 	case HOST_BIG:
@@ -92,6 +91,10 @@ int host_serve(struct host *h, struct inbox *in)
 	__atomic_add_fetch(&h->replies, 1, __ATOMIC_SEQ_CST);
 	if (file >= 0)
 		close(file);
+	/* Input objects arrive as fds of ours; this host keeps none. */
+	for (unsigned int i = io; i < oo; i++)
+		if (in->args[i].fd != OBJINVOKE_FD_NONE)
+			close((int)in->args[i].fd);
 	return ret;
 }
 
@@ -118,14 +121,19 @@ void host_start(struct host *h, int threads)
 	memset(h, 0, sizeof(*h));
 	h->srv = server_new();
 	h->obj = server_add(h->srv, 0xc0ffee, &h->handle);
+	VT_ASSERT(threads >= 1 && threads <= HOST_MAX_THREADS);
+	h->threads = threads;
 	for (int i = 0; i < threads; i++)
-		VT_ASSERT_EQ(pthread_create(&h->thread, NULL, host_loop, h), 0);
+		VT_ASSERT_EQ(pthread_create(i ? &h->more[i - 1] : &h->thread,
+					    NULL, host_loop, h), 0);
 }
 
 void host_stop(struct host *h)
 {
 	VT_ASSERT_OK(ioctl(h->srv, OBJINVOKE_IOC_SERVER_SHUTDOWN));
 	VT_ASSERT_EQ(pthread_join(h->thread, NULL), 0);
+	for (int i = 1; i < h->threads; i++)
+		VT_ASSERT_EQ(pthread_join(h->more[i - 1], NULL), 0);
 	close(h->obj);
 	close(h->srv);
 }

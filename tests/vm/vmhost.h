@@ -20,11 +20,15 @@
 #define HOST_BADFD	4	/* OO: answers a closed fd */
 #define HOST_FILEFD	5	/* OO: answers a regular file's fd */
 
+#define HOST_MAX_THREADS 8
+
 struct host {
 	int srv;
 	int obj;	/* the hosted object's fd, kept by the host */
 	uint32_t handle;
-	pthread_t thread;
+	pthread_t thread;	/* the first serving thread */
+	pthread_t more[HOST_MAX_THREADS - 1];	/* host_start()'s others */
+	int threads;
 	int releases;	/* release requests seen */
 	int reply_errno;	/* errno of the last failed reply */
 	int replies;		/* replies made: the invoker may wake first */

@@ -200,15 +200,6 @@ static int reap(pid_t pid)
 	return -1;
 }
 
-static uint32_t live_objects_now(void)
-{
-	Object svc = vm_open_service(ITestService_UID);
-	uint32_t n = vm_settled_live_objects(svc);
-
-	Object_release(svc);
-	return n;
-}
-
 static void clients_survive_emulator_restarts(void)
 {
 	unsigned int seconds = chaos_seconds(), restarts = 0;
@@ -222,7 +213,7 @@ static void clients_survive_emulator_restarts(void)
 	/* A fresh emulator: what a lone checker leaves live in it. */
 	VT_ASSERT_OK(vt_emu_kill(SIGTERM));
 	VT_ASSERT_OK(vt_emu_start());
-	base = live_objects_now();
+	base = vm_fresh_live_objects();
 
 	VT_ASSERT_OK(pipe2(stop, O_CLOEXEC));
 	for (i = 0; i < CLIENTS; i++) {
@@ -256,7 +247,7 @@ static void clients_survive_emulator_restarts(void)
 			vt_fail("client %d ended with %d (-1: hung)", i, code);
 	}
 	/* Everything the clients had in the last TEE was released. */
-	VT_ASSERT_EQ(live_objects_now(), base);
+	VT_ASSERT_EQ(vm_fresh_live_objects(), base);
 }
 
 static const struct vt_case cases[] = {

@@ -247,15 +247,6 @@ static void one_invocation(struct fuzz *f)
 	}
 }
 
-static uint32_t live_now(void)
-{
-	Object svc = vm_open_service(ITestService_UID);
-	uint32_t n = vm_settled_live_objects(svc);
-
-	Object_release(svc);
-	return n;
-}
-
 static void every_service_with_random_arguments(void)
 {
 	unsigned long count = env_number("OBJINVOKE_FUZZ_INVOCATIONS", 10000);
@@ -268,7 +259,7 @@ static void every_service_with_random_arguments(void)
 		vt_skip("no emulator");
 	rng = env_number("OBJINVOKE_FUZZ_SEED", 1) | 1;
 	vt_log("seed %#llx, %lu invocations", (unsigned long long)rng, count);
-	base = live_now();
+	base = vm_fresh_live_objects();
 	/* Threads enough that an invocation of it from its own serving
 	 * (HOST_TAKE of itself) finds one free. */
 	host_start(&f.host, 4);
@@ -289,7 +280,7 @@ static void every_service_with_random_arguments(void)
 			close(f.pool[i]);
 	host_stop(&f.host);
 	/* What the services kept goes with them. */
-	VT_ASSERT_EQ(live_now(), base);
+	VT_ASSERT_EQ(vm_fresh_live_objects(), base);
 }
 
 static const struct vt_case cases[] = {

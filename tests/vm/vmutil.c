@@ -174,6 +174,15 @@ uint32_t vm_settled_live_objects(Object svc)
 	vt_fail("emulator's live object count never settled (%u)", n);
 }
 
+uint32_t vm_fresh_live_objects(void)
+{
+	Object svc = vm_open_service(ITestService_UID);
+	uint32_t n = vm_settled_live_objects(svc);
+
+	Object_release(svc);
+	return n;
+}
+
 void vm_expect_live_objects(Object svc, uint32_t want)
 {
 	uint32_t n = 0;

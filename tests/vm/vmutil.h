@@ -61,6 +61,8 @@ uint32_t vm_live_objects(Object svc);
 /* The count once it has stopped changing: releases of objects just
  * closed travel on a workqueue and land a moment later. */
 uint32_t vm_settled_live_objects(Object svc);
+/* The settled count as a fresh client sees it (its own service included). */
+uint32_t vm_fresh_live_objects(void);
 /* Wait up to 5 s for the emulator's live count to reach want.  Releases
  * travel on a workqueue, so they land a moment after close(). */
 void vm_expect_live_objects(Object svc, uint32_t want);

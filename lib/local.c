@@ -148,9 +148,15 @@ static int32_t add_locked(int sfd, Object obj, int *fd, bool *retained)
 		objinvoke_log("SERVER_ADD: errno %d", err);
 		r = objinvoke_result_from_errno(err);
 	} else if (add.fd > INT_MAX || add.handle == 0) {
-		/* Nothing we can close or name: a broken kernel. */
+		/* A broken kernel: nothing we could name the object by. */
 		objinvoke_log("SERVER_ADD: bad fd %u or handle %u",
 			      (unsigned int)add.fd, (unsigned int)add.handle);
+		/*
+		 * A real fd beside handle 0 is still ours to close, or the
+		 * registration leaks with it (found by the libobject fuzzer).
+		 */
+		if (add.fd <= INT_MAX)
+			close((int)add.fd);
 		r = Object_ERROR_REMOTE;
 	}
 	if (r) {

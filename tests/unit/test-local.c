@@ -135,6 +135,23 @@ static void test_add_fails(void **state)
 	assert_int_equal(atomic_load(&c.refs), 1);
 }
 
+/* A broken kernel's SERVER_ADD: handle 0 beside a real fd, which is closed. */
+static void test_add_handle_zero(void **state)
+{
+	struct counting_obj c;
+	Object o = counting_obj_init(&c);
+	struct fake_reply add;
+	ObjectArg a[1] = {{{0, 0}}};
+
+	a[0].o = o;
+	fake_expect_add(&add, 64, 0);
+	fake_expect_close(64);
+	assert_int_equal(Object_invoke(fake_target, 1, a,
+				       ObjectCounts_pack(0, 0, 1, 0)),
+			 Object_ERROR_REMOTE);
+	assert_int_equal(atomic_load(&c.refs), 1);
+}
+
 /* A second local object fails to export: the first one's fd is closed. */
 static void test_second_export_fails(void **state)
 {
@@ -203,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_enoent_registers_anew),
 		cmocka_unit_test(test_release_handle_mismatch),
 		cmocka_unit_test(test_add_fails),
+		cmocka_unit_test(test_add_handle_zero),
 		cmocka_unit_test(test_second_export_fails),
 		cmocka_unit_test(test_release_during_call),
 	};

@@ -535,6 +535,27 @@ static void lib_call_seeds(void)
 	save("libobject", "regress-add-handle-zero", &o);
 }
 
+/*
+ * The third (lib/local.c): SERVER_GET failing with ESHUTDOWN (DEFUNCT,
+ * like ENOENT's detach) registered the Object a second time, an entry
+ * the tree never took but later removed, emptying the tree under the
+ * others.  The fuzzer's input, minimised.
+ */
+static void lib_regress_get_defunct(void)
+{
+	static const char found[] =
+		"\x00\x14\x00\x01\x00\x00\x07\x00\x03\x03\x03\xd2"
+		"\x2b\xd2\xd2\xd2\x12\xd2\x00\x12\x00\x00\x00\x34"
+		"\x01\x00\x00\x3c\x00\x05\x00\x00\x04\x00\x10\x00"
+		"\x00\x02\x00\x00\x00\x00\x00\x00\x01\x02\x01\x00"
+		"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x10\xed\x00"
+		"\x00\x04\x00\x04";
+	struct fz_out o = { 0 };
+
+	fz_put(&o, found, sizeof(found) - 1);
+	save("libobject", "regress-get-defunct", &o);
+}
+
 static void lib_export_seeds(void)
 {
 	struct fz_out o = { 0 };
@@ -641,6 +662,7 @@ int main(int argc, char **argv)
 	emu_callback_seeds();
 	emu_mem_seeds();
 	lib_call_seeds();
+	lib_regress_get_defunct();
 	lib_export_seeds();
 	lib_serve_seeds();
 	return 0;

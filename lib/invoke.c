@@ -51,12 +51,17 @@ static int32_t serve_inline(int sfd, struct objinvoke_reqbuf *rb,
 		}
 		/* A refused reply still carried the call on (the invoker of
 		 * our object got an error): go on with what came next. */
-		if (inv->state != OBJINVOKE_STATE_DONE &&
-		    inv->state != OBJINVOKE_STATE_REQUEST) {
-			objinvoke_log("invoke state %u unknown",
-				      (unsigned int)inv->state);
-			return Object_ERROR_REMOTE;
-		}
+	}
+	/*
+	 * Only DONE means result and outputs were written.  Checked here, at
+	 * the loop's end, so that an unknown state in the INVOKE's own answer
+	 * is refused too, not only one after a reply (found by the libobject
+	 * fuzzer: a state of 2 straight from INVOKE was taken as DONE).
+	 */
+	if (inv->state != OBJINVOKE_STATE_DONE) {
+		objinvoke_log("invoke state %u unknown",
+			      (unsigned int)inv->state);
+		return Object_ERROR_REMOTE;
 	}
 	return Object_OK;
 }

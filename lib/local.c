@@ -107,7 +107,7 @@ static int32_t get_fd_locked(int sfd, struct objinvoke_local *e, int *fd)
 	err = errno;
 	if (err == ENOENT) {
 		detach_locked(e);
-		return Object_ERROR_DEFUNCT;	/* caller registers anew */
+		return Object_ERROR_DEFUNCT;	/* detached: registered anew */
 	}
 	objinvoke_log("SERVER_GET handle %u: errno %d",
 		      (unsigned int)e->handle, err);
@@ -148,9 +148,15 @@ static int32_t add_locked(int sfd, Object obj, int *fd, bool *retained)
 		objinvoke_log("SERVER_ADD: errno %d", err);
 		r = objinvoke_result_from_errno(err);
 	} else if (add.fd > INT_MAX || add.handle == 0) {
-		/* Nothing we can close or name: a broken kernel. */
+		/* A broken kernel: nothing we could name the object by. */
 		objinvoke_log("SERVER_ADD: bad fd %u or handle %u",
 			      (unsigned int)add.fd, (unsigned int)add.handle);
+		/*
+		 * A real fd beside handle 0 is still ours to close, or the
+		 * registration leaks with it (found by the libobject fuzzer).
+		 */
+		if (add.fd <= INT_MAX)
+			close((int)add.fd);
 		r = Object_ERROR_REMOTE;
 	}
 	if (r) {
@@ -182,7 +188,13 @@ int32_t objinvoke_local_export(Object obj, int *fd)
 	e = RB_FIND(obj_tree, &objects, &key);
 	if (e) {
 		r = get_fd_locked(sfd, e, fd);
-		if (r != Object_ERROR_DEFUNCT) {
+		/*
+		 * Register anew only if ENOENT detached the entry: ENODEV and
+		 * ESHUTDOWN are DEFUNCT too, and a second entry for the same
+		 * Object would not go into the tree, yet would be removed
+		 * from it later (the libobject fuzzer found the corruption).
+		 */
+		if (e->attached) {
 			pthread_mutex_unlock(&table_lock);
 			return r;
 		}

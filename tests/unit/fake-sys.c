@@ -100,7 +100,7 @@ static void answer_invoke(struct objinvoke_invoke *inv,
 		}
 		return;
 	}
-	inv->state = OBJINVOKE_STATE_DONE;
+	inv->state = reply->bad_state ? reply->bad_state : OBJINVOKE_STATE_DONE;
 	if (inv_depth && inv_open[inv_depth - 1] == inv)
 		inv_depth--;
 	inv->result = reply->result;

@@ -50,6 +50,9 @@ struct fake_reply {
 	uint32_t fd[OBJINVOKE_MAX_ARGS_PER_KIND];
 	/* INVOKE: the output objects' flags (OBJINVOKE_ARG_MEMORY). */
 	uint32_t flags[OBJINVOKE_MAX_ARGS_PER_KIND];
+	/* INVOKE without @request: nonzero, the state written instead of
+	 * DONE (one the kernel never writes). */
+	uint32_t bad_state;
 	/* SERVER_ADD: the handle given out; SERVER_GET: the one expected. */
 	uint32_t handle;
 	/* SERVER_RECV: the request (ENOSPC when it does not fit).

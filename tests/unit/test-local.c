@@ -135,6 +135,49 @@ static void test_add_fails(void **state)
 	assert_int_equal(atomic_load(&c.refs), 1);
 }
 
+/* A broken kernel's SERVER_ADD: handle 0 beside a real fd, which is closed. */
+static void test_add_handle_zero(void **state)
+{
+	struct counting_obj c;
+	Object o = counting_obj_init(&c);
+	struct fake_reply add;
+	ObjectArg a[1] = {{{0, 0}}};
+
+	a[0].o = o;
+	fake_expect_add(&add, 64, 0);
+	fake_expect_close(64);
+	assert_int_equal(Object_invoke(fake_target, 1, a,
+				       ObjectCounts_pack(0, 0, 1, 0)),
+			 Object_ERROR_REMOTE);
+	assert_int_equal(atomic_load(&c.refs), 1);
+}
+
+/*
+ * SERVER_GET failing otherwise than ENOENT (ESHUTDOWN maps to DEFUNCT
+ * too) fails the export: the entry stays, nothing is registered twice.
+ */
+static void test_get_fails_no_second_add(void **state)
+{
+	struct counting_obj c;
+	Object o = counting_obj_init(&c);
+	struct fake_reply add, down = { .err = ESHUTDOWN, .handle = 9 };
+	ObjectArg a[1] = {{{0, 0}}};
+	uint64_t cookie;
+
+	a[0].o = o;
+	fake_expect_add(&add, 65, 9);
+	assert_int_equal(invoke_with(o, 65), Object_OK);
+	cookie = fake_last_cookie;
+	/* No SERVER_ADD queued: a second registration fails the test. */
+	fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_GET, &down);
+	assert_int_equal(Object_invoke(fake_target, 1, a,
+				       ObjectCounts_pack(0, 0, 1, 0)),
+			 Object_ERROR_DEFUNCT);
+	assert_int_equal(atomic_load(&c.retains), 1);
+	fake_release_request(cookie, 9);
+	assert_int_equal(atomic_load(&c.refs), 1);
+}
+
 /* A second local object fails to export: the first one's fd is closed. */
 static void test_second_export_fails(void **state)
 {
@@ -203,6 +246,8 @@ int main(void)
 		cmocka_unit_test(test_enoent_registers_anew),
 		cmocka_unit_test(test_release_handle_mismatch),
 		cmocka_unit_test(test_add_fails),
+		cmocka_unit_test(test_add_handle_zero),
+		cmocka_unit_test(test_get_fails_no_second_add),
 		cmocka_unit_test(test_second_export_fails),
 		cmocka_unit_test(test_release_during_call),
 	};

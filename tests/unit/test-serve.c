@@ -186,6 +186,18 @@ static void test_inline_reply_refused(void **state)
 			 Object_ERROR_BADOBJ);
 }
 
+/* A state the kernel never writes, in INVOKE's own answer: no result. */
+static void test_unknown_state(void **state)
+{
+	struct fake_reply odd = { .bad_state = 2 };
+
+	fake_expect_ioctl(RFD, OBJINVOKE_IOC_INVOKE, &odd);
+	fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_RECV, &fake_eagain);
+	assert_int_equal(Object_invoke(target, 1, NULL, 0),
+			 Object_ERROR_REMOTE);
+	assert_non_null(strstr(fake_log_buf, "state 2 unknown"));
+}
+
 static void test_depth_exceeded(void **state)
 {
 	struct fake_reply loop = { .err = ELOOP };
@@ -407,6 +419,7 @@ int main(void)
 		T(test_inline_all_kinds),
 		T(test_inline_loop),
 		T(test_inline_reply_refused),
+		T(test_unknown_state),
 		T(test_depth_exceeded),
 		T(test_nested_invoke),
 		T(test_enospc_grows),

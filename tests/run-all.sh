@@ -1,8 +1,10 @@
 #!/bin/bash
 # Set up (tests/vm/setup.sh), then run every test: the native unit tests
-# under ASan/UBSan, the module's W=1 build against Debian's headers, and
-# every VM test twice: with the emulator as built for the VM, and with the
-# emulator of the ASan/UBSan build (a sanitizer report fails the pass).
+# under ASan/UBSan, the libFuzzer targets for a bounded time
+# (tests/fuzz/run-fuzzers.sh), the module's W=1 build against Debian's
+# headers, and every VM test twice: with the emulator as built for the VM,
+# and with the emulator of the ASan/UBSan build (a sanitizer report fails
+# the pass).
 # Ends with a "vm...: N passed, M failed" line per pass and, last,
 # "total: N passed, M failed, K skipped"; exits non-zero on any failure.
 set -euo pipefail
@@ -36,6 +38,19 @@ if grep -q '^Ok:' "$log"; then
 	skipped=$((skipped + $(count Skipped)))
 else
 	echo "run-all: meson test did not run" >&2
+	failed=$((failed + 1))
+fi
+
+step "libFuzzer targets, bounded (ASan/UBSan)"
+log=$top/build/run-all-fuzz.out
+"$top/tests/fuzz/run-fuzzers.sh" 2>&1 | tee "$log" || true
+line=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -1 || true)
+if [ -n "$line" ]; then
+	set -- $line
+	passed=$((passed + $2))
+	failed=$((failed + $4))
+else
+	echo "run-all: the fuzzers did not run" >&2
 	failed=$((failed + 1))
 fi
 

@@ -36,7 +36,8 @@
  *
  * A local object called with a request: u8 LP_LOCAL_* flags, then its
  * u32 result (LP_LOCAL_FAIL), a call it makes (LP_LOCAL_NESTED), per BO
- * u16 bytes written (more than reserved is allowed), per OO u8 object.
+ * u16 bytes written (more than reserved is allowed), per OO u8 object
+ * (LP_OBJ_TARGET there: a new remote object), unless it failed.
  *
  * An input that runs out reads as zeros: calls answered done and OK,
  * nothing waiting, exports granted, local objects answering OK.

@@ -21,6 +21,15 @@ static int32_t invoke_with(Object o, int fd)
 	return fake_invoke_with(fake_target, RFD, o, fd);
 }
 
+/* The same call when exporting @o fails: no INVOKE, no fd to close. */
+static int32_t invoke_export_fails(Object o)
+{
+	ObjectArg a[1] = {{{0, 0}}};
+
+	a[0].o = o;
+	return Object_invoke(fake_target, 1, a, ObjectCounts_pack(0, 0, 1, 0));
+}
+
 static void test_no_server_nothing_pending(void **state)
 {
 	/* No ioctl queued: without a server there is nothing to ask. */
@@ -141,14 +150,10 @@ static void test_add_handle_zero(void **state)
 	struct counting_obj c;
 	Object o = counting_obj_init(&c);
 	struct fake_reply add;
-	ObjectArg a[1] = {{{0, 0}}};
 
-	a[0].o = o;
 	fake_expect_add(&add, 64, 0);
 	fake_expect_close(64);
-	assert_int_equal(Object_invoke(fake_target, 1, a,
-				       ObjectCounts_pack(0, 0, 1, 0)),
-			 Object_ERROR_REMOTE);
+	assert_int_equal(invoke_export_fails(o), Object_ERROR_REMOTE);
 	assert_int_equal(atomic_load(&c.refs), 1);
 }
 
@@ -161,18 +166,14 @@ static void test_get_fails_no_second_add(void **state)
 	struct counting_obj c;
 	Object o = counting_obj_init(&c);
 	struct fake_reply add, down = { .err = ESHUTDOWN, .handle = 9 };
-	ObjectArg a[1] = {{{0, 0}}};
 	uint64_t cookie;
 
-	a[0].o = o;
 	fake_expect_add(&add, 65, 9);
 	assert_int_equal(invoke_with(o, 65), Object_OK);
 	cookie = fake_last_cookie;
 	/* No SERVER_ADD queued: a second registration fails the test. */
 	fake_expect_ioctl(SFD, OBJINVOKE_IOC_SERVER_GET, &down);
-	assert_int_equal(Object_invoke(fake_target, 1, a,
-				       ObjectCounts_pack(0, 0, 1, 0)),
-			 Object_ERROR_DEFUNCT);
+	assert_int_equal(invoke_export_fails(o), Object_ERROR_DEFUNCT);
 	assert_int_equal(atomic_load(&c.retains), 1);
 	fake_release_request(cookie, 9);
 	assert_int_equal(atomic_load(&c.refs), 1);

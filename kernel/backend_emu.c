@@ -195,12 +195,25 @@ static bool emu_withdraw(struct qtee_call *call)
 	return withdrawn;
 }
 
+/*
+ * The answer is stored and its waiter woken under emu.lock, and a waiter
+ * may see the answer before the wake_up() is done: take the lock once, so
+ * that the answering thread has let go of the call (its wait queue
+ * included) before our caller frees it.
+ */
+static int emu_answer_seen(void)
+{
+	mutex_lock(&emu.lock);
+	mutex_unlock(&emu.lock);
+	return 0;
+}
+
 static int emu_wait(struct qtee_call *call, enum qtee_wait mode)
 {
 	if (mode == QTEE_WAIT_IDLE) {
 		/* Abandoned calls and releases: a worker, no signals to see. */
 		wait_event_idle(call->wq, emu_answered(call));
-		return 0;
+		return emu_answer_seen();
 	}
 	if (mode == QTEE_WAIT_INTERRUPTIBLE &&
 	    wait_event_freezable(call->wq, emu_answered(call)) &&
@@ -210,7 +223,7 @@ static int emu_wait(struct qtee_call *call, enum qtee_wait mode)
 	if (___wait_event(call->wq, emu_answered(call),
 			  (TASK_KILLABLE | TASK_FREEZABLE), 0, 0, schedule()))
 		return -EINTR;
-	return 0;
+	return emu_answer_seen();
 }
 
 static const struct qtee_backend_ops emu_backend_ops = {

@@ -413,6 +413,7 @@ static int oi_take_serve(struct oi_user_call *uc)
 long oi_invoke_ioctl(struct oi_object *obj, unsigned int cmd,
 		     void __user *uarg)
 {
+	struct objinvoke_invoke k;
 	struct oi_invocation *inv;
 	struct oi_user_call *uc;
 	unsigned int i, n;
@@ -421,6 +422,10 @@ long oi_invoke_ioctl(struct oi_object *obj, unsigned int cmd,
 
 	if (!oi_ioctl_matches(cmd, OBJINVOKE_IOC_INVOKE))
 		return -ENOTTY;
+	/* A malformed header costs the caller nothing but this check. */
+	ret = oi_copy_in_header(&k, cmd, uarg);
+	if (ret)
+		return ret;
 
 	uc = kzalloc(sizeof(*uc), GFP_KERNEL_ACCOUNT);
 	if (!uc)
@@ -428,11 +433,9 @@ long oi_invoke_ioctl(struct oi_object *obj, unsigned int cmd,
 	uc->obj = oi_object_get(obj);	/* put: oi_user_call_free() */
 	uc->uinvoke = uarg;
 	uc->usize = _IOC_SIZE(cmd);
+	uc->k = k;
 	inv = &uc->inv;
 
-	ret = oi_copy_in_header(&uc->k, cmd, uarg);
-	if (ret)
-		goto out_free;
 	n = qtee_num_args(uc->k.counts);
 	if (n && copy_from_user(uc->uargs, u64_to_user_ptr(uc->k.args),
 				n * sizeof(*uc->uargs))) {

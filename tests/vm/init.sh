@@ -2,7 +2,7 @@
 # PID 1 of the test VM (busybox sh), packed as /init by run-vm.sh.
 #
 # Reads /etc/vmtest.conf (written by run-vm.sh): MODE (tests, exec, shell),
-# TESTS, CMD, MODULE, EMU, CPUS, TEST_TIMEOUT, LIBPATH.  Prints one line
+# TESTS, CMD, MODULE, EMU, CPUS, TEST_TIMEOUT, LIBPATH, GUEST_ENV.  Prints one line
 # "vmtest: <name>: PASS|FAIL|SKIP" per test, then a summary and the end
 # marker, and powers off with `reboot -f` (QEMU runs with -no-reboot).
 
@@ -22,6 +22,10 @@ export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 export OBJINVOKE_EMU_PIDFILE=/run/objinvoke-emu.pid
 export OBJINVOKE_EMU_LOG=/tmp/objinvoke-emu.log
 export HOME=/root
+# run-vm.sh --env NAME=VALUE ...
+for assignment in $GUEST_ENV; do
+	export "$assignment"
+done
 
 passed=0 failed=0 skipped=0 emu_pid=
 

@@ -15,6 +15,8 @@
 #   --emu-asan    run the emulator of the ASan/UBSan build (build/asan): a
 #                 sanitizer report in its log fails the run
 #   --timeout S   kill QEMU after S seconds (default 2400, shell: none)
+#   --env N=V     set N to V in the guest's environment (tests read some:
+#                 docs/testing.md); may be repeated
 #
 # Fails on a timeout, a failed test, a missing end marker, or any kernel
 # report (BUG, WARNING, KASAN, lockdep, hung task, kmemleak, ...) in the
@@ -23,9 +25,10 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-usage() { sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 module=1 emu=1 setup=1 emu_asan=0 timeout=${OBJINVOKE_VM_TIMEOUT:-2400}
+guest_env=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--no-module) module=0 emu=0 ;;
@@ -33,6 +36,10 @@ while [ $# -gt 0 ]; do
 	--no-setup) setup=0 ;;
 	--emu-asan) emu_asan=1 ;;
 	--timeout) timeout=$2; shift ;;
+	--env)
+		[[ ${2:-} =~ ^[A-Z_][A-Z0-9_]*=[^\ \']*$ ]] ||
+			die "--env wants NAME=VALUE (a value without spaces or quotes)"
+		guest_env+=" $2"; shift ;;
 	-h|--help) usage ;;
 	-*) die "unknown option $1" ;;
 	*) break ;;
@@ -144,6 +151,7 @@ CPUS=2
 TEST_TIMEOUT=${OBJINVOKE_VM_TEST_TIMEOUT:-900}
 VM_TESTS_DIR='$vm_tests_dir'
 LIBPATH='${libpath%:}'
+GUEST_ENV='${guest_env# }'
 CONF
 (cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$initrd"
 

@@ -197,35 +197,57 @@ void vm_expect_live_objects(Object svc, uint32_t want)
 	vt_fail("emulator holds %u live objects, want %u", n, want);
 }
 
-int vm_heap_alloc(uint64_t size, unsigned int mode)
+int vm_try_heap_alloc(uint64_t size, unsigned int mode)
 {
 	struct dma_heap_allocation_data d = {
 		.len = size, .fd_flags = mode | O_CLOEXEC,
 	};
-	int heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	int heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC), ret;
 
 	if (heap < 0)
-		vt_skip("no system dma-buf heap: %s", strerror(errno));
-	VT_ASSERT_OK(ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d));
+		return -1;
+	ret = ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d);
 	close(heap);
-	return (int)d.fd;
+	return ret ? -1 : (int)d.fd;
+}
+
+int vm_heap_alloc(uint64_t size, unsigned int mode)
+{
+	int fd;
+
+	if (access("/dev/dma_heap/system", F_OK))
+		vt_skip("no system dma-buf heap");
+	fd = vm_try_heap_alloc(size, mode);
+	VT_ASSERT_OK(fd);
+	return fd;
+}
+
+int vm_try_udmabuf_alloc(uint64_t size)
+{
+	struct udmabuf_create c = { .flags = UDMABUF_FLAGS_CLOEXEC, .size = size };
+	int dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC), memfd, fd = -1;
+
+	if (dev < 0)
+		return -1;
+	memfd = memfd_create("test", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	if (memfd >= 0 && ftruncate(memfd, (off_t)size) == 0 &&
+	    fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK) == 0) {
+		c.memfd = (uint32_t)memfd;
+		fd = ioctl(dev, UDMABUF_CREATE, &c);
+	}
+	if (memfd >= 0)
+		close(memfd);
+	close(dev);
+	return fd;
 }
 
 int vm_udmabuf_alloc(uint64_t size)
 {
-	struct udmabuf_create c = { .flags = UDMABUF_FLAGS_CLOEXEC, .size = size };
-	int dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC), memfd, fd;
+	int fd;
 
-	if (dev < 0)
-		vt_skip("no /dev/udmabuf: %s", strerror(errno));
-	memfd = memfd_create("test", MFD_ALLOW_SEALING | MFD_CLOEXEC);
-	VT_ASSERT_OK(memfd);
-	VT_ASSERT_OK(ftruncate(memfd, (off_t)size));
-	VT_ASSERT_OK(fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK));
-	c.memfd = (uint32_t)memfd;
-	fd = ioctl(dev, UDMABUF_CREATE, &c);
+	if (access("/dev/udmabuf", F_OK))
+		vt_skip("no /dev/udmabuf");
+	fd = vm_try_udmabuf_alloc(size);
 	VT_ASSERT_OK(fd);
-	close(memfd);
-	close(dev);
 	return fd;
 }

@@ -51,6 +51,9 @@ int vm_heap_alloc(uint64_t size, unsigned int mode);
 /* A dma-buf of size bytes from udmabuf (over a sealed memfd); skips the
  * case without /dev/udmabuf. */
 int vm_udmabuf_alloc(uint64_t size);
+/* The same without the test's judgement: the fd, or -1 with errno. */
+int vm_try_heap_alloc(uint64_t size, unsigned int mode);
+int vm_try_udmabuf_alloc(uint64_t size);
 
 /* ---- through libobject */
 

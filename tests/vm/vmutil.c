@@ -3,11 +3,14 @@
  * vmutil.c - raw ioctl helpers and service shortcuts for the VM tests.
  */
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <linux/dma-heap.h>
 #include <linux/udmabuf.h>
 #include <sys/mman.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "IClientEnv.h"
@@ -137,6 +140,27 @@ int vm_recv_fd(int sock)
 		return -1;
 	memcpy(&fd, CMSG_DATA(h), sizeof(int));
 	return fd;
+}
+
+bool vm_stop_requested(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1;	/* EOF: the write end is closed */
+}
+
+int vm_reap(pid_t pid)
+{
+	int status, i;
+
+	for (i = 0; i < 600; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+		vt_msleep(100);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
 }
 
 Object vm_open_service(uint32_t uid)

@@ -124,7 +124,8 @@ enum tally {
 	T_CALLBACKS,		/* well-formed callback requests */
 	T_CALLBACKS_MUTATED,
 	T_RESUMES,		/* callback responses read */
-	T_MAP_REGIONS,		/* map regions the kernel granted */
+	T_MAP_ASKED,		/* map regions asked for and answered */
+	T_MAP_REGIONS,		/* ... that the kernel granted */
 	T_BRIDGE_MAPS,		/* mmap()s of the bridge that worked */
 	T_BRIDGE_REFUSED,	/* ... that the kernel refused */
 	T_SIGBUS,		/* revoked pages touched */
@@ -141,7 +142,8 @@ enum tally {
 
 static const char *const tally_names[T_COUNT] = {
 	"messages", "invocations", "done", "done mutated", "callbacks",
-	"callbacks mutated", "responses", "map regions", "bridge maps",
+	"callbacks mutated", "responses", "map regions asked",
+	"map regions granted", "bridge maps",
 	"bridge refusals", "SIGBUS", "bad status", "bad size", "abandoned",
 	"stray completes", "stray waits", "stolen responses", "bad fields",
 	"reopens",
@@ -405,19 +407,28 @@ static void mutate(struct rng *r, unsigned char *buf, uint32_t len)
 	}
 }
 
-/* The NS IDs a thread owes (or pretends to) go in a release at *pos. */
-static void put_releases(struct secure_thread *t, void *buf, uint32_t *pos)
+/*
+ * The NS IDs a thread owes (or pretends to) go in a release at *pos: the
+ * ones it got in callbacks, and with the final answer (@done) the
+ * invocation's own input objects, which the session's callbacks may
+ * still name.
+ */
+static void put_releases(struct secure_thread *t, void *buf, uint32_t *pos,
+			 bool done)
 {
 	struct held *h = &t->h;
 	struct rng *r = &t->rng;
-	uint32_t ids[40];
+	uint32_t ids[QTEE_MAX_PER_KIND + 40];
 	uint32_t n = 0;
 
 	for (unsigned int i = 0; i < h->n_owed; i++)
 		if (rng_chance(r, 90))	/* the rest stay until the flush */
 			ids[n++] = h->owed[i];
 	h->n_owed = 0;
-	while (n < 40 && rng_chance(r, 15))
+	for (unsigned int i = 0; done && i < h->n_ns; i++)
+		if (rng_chance(r, 90))
+			ids[n++] = h->ns_ids[i];
+	while (n < sizeof(ids) / sizeof(ids[0]) && rng_chance(r, 15))
 		ids[n++] = some_object_id(t);	/* random IDs, twice maybe */
 	if (n)
 		qtee_async_put_release(buf, OUTBOUND_SIZE, pos, ids, n);
@@ -475,7 +486,7 @@ static void answer_done(struct secure_thread *t)
 	memset(t->out, 0, sizeof(t->out));
 	if (t->h.has_invoke)
 		write_reply(t);
-	put_releases(t, t->out, &pos);
+	put_releases(t, t->out, &pos, true);
 	d.result = (uint32_t)some_result(r);
 	d.in_size = t->h.has_invoke ? t->h.in_size : 0;
 	d.out_size = rng_chance(r, 50) ? OUTBOUND_SIZE : pos;
@@ -602,8 +613,11 @@ static int build_map_region(struct secure_thread *t, struct qtee_msg *req)
 			    QTEE_COUNTS(0, 1, 1, 1));
 	if (!ret)
 		ret = qtee_msg_add_buf(req, 0, bo, &payload);
+	/* Mostly an object the invocation brought: a memory object maybe. */
 	if (!ret)
-		qtee_msg_set_obj(req, 1, some_object_id(t));
+		qtee_msg_set_obj(req, 1, t->h.n_ns && rng_chance(r, 80) ?
+				 t->h.ns_ids[rng_below(r, t->h.n_ns)] :
+				 some_object_id(t));
 	return ret;
 }
 
@@ -786,11 +800,17 @@ static void read_response(struct secure_thread *t)
 	struct qtee_msg *req = &t->req;
 	uint32_t c = req->counts;
 
+	bool map = req->cxt == QTEE_OBJ_PRIMORDIAL &&
+		   req->op == QTEE_PRIMORDIAL_MAP_REGION;
+
 	/* A mutated request may have been answered as anything: skip it. */
-	if (t->req_mutated || qtee_msg_get_result(req) != QTEE_OK)
+	if (t->req_mutated)
 		return;
-	if (req->cxt == QTEE_OBJ_PRIMORDIAL &&
-	    req->op == QTEE_PRIMORDIAL_MAP_REGION) {
+	if (map)
+		count(T_MAP_ASKED);
+	if (qtee_msg_get_result(req) != QTEE_OK)
+		return;
+	if (map) {
 		use_region(t, req);
 		return;
 	}
@@ -819,7 +839,7 @@ static bool send_callback(struct secure_thread *t)
 	if (ret)
 		vt_fail("building a callback request: %d", ret);
 	pos = qtee_async_start(&t->req);
-	put_releases(t, t->out, &pos);
+	put_releases(t, t->out, &pos, false);
 	t->req_mutated = rng_chance(r, 30);
 	if (t->req_mutated)
 		mutate(r, t->out, t->req.end);
@@ -862,9 +882,8 @@ static void take_in(struct secure_thread *t, const struct objinvoke_emu_call *c,
 
 		if (!(id & QTEE_OBJ_NS_BIT) || id == QTEE_OBJ_PRIMORDIAL)
 			continue;
-		h->ns_ids[h->n_ns++] = id;
+		h->ns_ids[h->n_ns++] = id;	/* released with the DONE */
 		remember_ns_id(&t->rng, id);
-		owe(h, id);
 	}
 }
 
@@ -1310,9 +1329,9 @@ static struct objinvoke_arg some_input_object(struct invoker *v)
 	switch (rng_below(&v->rng, 6)) {
 	case 0:
 		return vm_obj(-1);
-	case 1: case 2:
+	case 1:
 		return vm_obj(c->host.obj);
-	case 3: case 4:
+	case 2: case 3: case 4:
 		return vm_obj(c->mem[rng_below(&v->rng, 3)]);
 	default:
 		return vm_obj(v->n ? v->pool[rng_below(&v->rng, v->n)] :

@@ -471,8 +471,11 @@ static void write_reply(struct secure_thread *t)
 		rng_fill(r, qtee_msg_payload(m, i), size);
 		qtee_msg_write_out_size(m, i, size);
 	}
+	/* TEE objects half the time: clients invoke those again, with
+	 * memory objects the next callbacks can map. */
 	for (uint32_t i = qtee_idx_oo(c); i < qtee_num_args(c); i++)
-		qtee_msg_set_obj(m, i, some_object_id(t));
+		qtee_msg_set_obj(m, i, rng_chance(r, 50) ?
+				 rng_below(r, 64) + 2 : some_object_id(t));
 }
 
 /* A DONE reply, well-formed or mutated, with releases. */
@@ -1452,6 +1455,14 @@ static void client_main(int stop_fd, unsigned int index)
 		VT_ASSERT_EQ(pthread_create(&v[i].thread, NULL, invoker_main,
 					    &v[i]), 0);
 	}
+	/*
+	 * Hosts serving callbacks can wait for each other's objects (HOST_TAKE
+	 * of another client's object, whose host threads all do the same):
+	 * ending the server answers everything they hold DEFUNCT, so every
+	 * invoker can finish.  Its fds stay open until the invokers are done.
+	 */
+	poll(&(struct pollfd){ .fd = stop_fd, .events = POLLIN }, 1, -1);
+	VT_ASSERT_OK(ioctl(c.host.srv, OBJINVOKE_IOC_SERVER_SHUTDOWN));
 	for (int i = 0; i < INVOKERS; i++) {
 		VT_ASSERT_EQ(pthread_join(v[i].thread, NULL), 0);
 		calls += v[i].calls;

@@ -132,12 +132,6 @@ static bool one_round(struct client *c, uint8_t byte)
 	return true;
 }
 
-static bool stopped(int stop_fd)
-{
-	struct pollfd p = { .fd = stop_fd, .events = POLLIN };
-
-	return poll(&p, 1, 0) == 1;	/* the parent closed its end */
-}
 
 static void client_main(int stop_fd)
 {
@@ -148,7 +142,7 @@ static void client_main(int stop_fd)
 
 	c.dmabuf = vm_heap_alloc(MEM_SIZE, O_RDWR);
 	host_start(&c.host, 1);
-	while (!stopped(stop_fd)) {
+	while (!vm_stop_requested(stop_fd)) {
 		if (!open && !(open = open_services(&c))) {
 			vt_msleep(50);	/* no TEE right now */
 			continue;
@@ -185,20 +179,6 @@ static unsigned int chaos_seconds(void)
 	return s && atoi(s) > 0 ? (unsigned int)atoi(s) : 60;
 }
 
-/* Wait for pid up to 60 s; its exit status, or -1 if it hung. */
-static int reap(pid_t pid)
-{
-	int status, i;
-
-	for (i = 0; i < 600; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-		vt_msleep(100);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	return -1;
-}
 
 static void clients_survive_emulator_restarts(void)
 {
@@ -241,7 +221,7 @@ static void clients_survive_emulator_restarts(void)
 	close(stop[1]);
 
 	for (i = 0; i < CLIENTS; i++) {
-		int code = reap(pids[i]);
+		int code = vm_reap(pids[i]);
 
 		if (code)
 			vt_fail("client %d ended with %d (-1: hung)", i, code);

@@ -2,12 +2,17 @@
 /*
  * vmutil.c - raw ioctl helpers and service shortcuts for the VM tests.
  */
+#include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
 #include <linux/dma-heap.h>
 #include <linux/udmabuf.h>
 #include <sys/mman.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "IClientEnv.h"
@@ -137,6 +142,54 @@ int vm_recv_fd(int sock)
 		return -1;
 	memcpy(&fd, CMSG_DATA(h), sizeof(int));
 	return fd;
+}
+
+bool vm_stop_requested(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1;	/* EOF: the write end is closed */
+}
+
+/* Where each thread of a hung process sleeps, for the log. */
+static void log_kernel_stacks(pid_t pid)
+{
+	char path[320], line[256];
+	struct dirent *d;
+	DIR *dir;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	while (dir && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stack", (int)pid,
+			 d->d_name);
+		f = fopen(path, "re");
+		vt_log("hung %d thread %s:", (int)pid, d->d_name);
+		while (f && fgets(line, sizeof(line), f))
+			vt_log("  %s", strtok(line, "\n"));
+		if (f)
+			fclose(f);
+	}
+	if (dir)
+		closedir(dir);
+}
+
+int vm_reap(pid_t pid)
+{
+	int status, i;
+
+	for (i = 0; i < 600; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+		vt_msleep(100);
+	}
+	log_kernel_stacks(pid);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
 }
 
 Object vm_open_service(uint32_t uid)

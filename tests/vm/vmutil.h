@@ -7,7 +7,9 @@
 #ifndef OBJINVOKE_VM_UTIL_H
 #define OBJINVOKE_VM_UTIL_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <linux/objinvoke.h>
 
@@ -42,6 +44,14 @@ static inline void *vm_ptr(uint64_t v)
 /* One fd over a UNIX socket (SCM_RIGHTS): 0 / the fd, or -1. */
 int vm_send_fd(int sock, int fd);
 int vm_recv_fd(int sock);
+
+/* ---- client processes a test forks */
+
+/* Whether the parent closed its end of the pipe whose read end is fd. */
+bool vm_stop_requested(int fd);
+/* Wait up to 60 s for child pid: its exit status (128 if a signal killed
+ * it), or -1 if it hung (it is then killed). */
+int vm_reap(pid_t pid);
 
 /* ---- memory */
 

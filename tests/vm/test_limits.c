@@ -8,7 +8,8 @@
  * bounded (SERVER_ADD: ENOSPC), and so are the bytes of its requests,
  * queued or parked (the invocation: ENOBUFS); other processes keep working
  * meanwhile.  The limits are module parameters; the cases lower them for
- * the test and put them back.
+ * the test and put them back.  What the kernel keeps for a process is
+ * charged to its memory cgroup, so a cgroup's limit bounds it too.
  *
  * A process may have tee_sessions_per_process calls with the TEE at once:
  * one that parks callbacks or asks for long work on every thread cannot
@@ -25,6 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,17 +41,25 @@
 
 #define PARAM_DIR "/sys/module/objinvoke/parameters/"
 
-static void write_param(const char *name, unsigned long value)
+/* Write value to a sysfs or cgroup file. */
+static void write_number(const char *path, unsigned long value)
 {
-	char path[128], line[32];
+	char line[32];
 	int fd, n;
 
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
 	n = snprintf(line, sizeof(line), "%lu", value);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	VT_ASSERT_OK(fd);
 	VT_ASSERT_EQ(write(fd, line, (size_t)n), n);
 	close(fd);
+}
+
+static void write_param(const char *name, unsigned long value)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	write_number(path, value);
 }
 
 /* The module's defaults, put back at every case's start. */
@@ -122,6 +134,115 @@ static void release_notices_are_bounded(void)
 	VT_ASSERT_EQ(notices, 200);
 	close(server_add(srv, 2, NULL));
 	close(srv);
+}
+
+/* ---- memory cgroups */
+
+#define CGROUPS		"/sys/fs/cgroup"
+#define TEST_CGROUP	CGROUPS "/objinvoke-limits"
+#define HEADROOM	(1UL << 20)	/* what the child may pin */
+
+static bool read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return n > 0;
+}
+
+/* A cgroup with the memory controller, or a skip. */
+static void make_memory_cgroup(void)
+{
+	char controllers[256];
+	int fd;
+
+	mkdir(CGROUPS, 0755);
+	if (!read_file(CGROUPS "/cgroup.controllers", controllers,
+		       sizeof(controllers)) &&
+	    mount("none", CGROUPS, "cgroup2", 0, NULL))
+		vt_skip("no cgroup2: %s", strerror(errno));
+	if (!read_file(CGROUPS "/cgroup.controllers", controllers,
+		       sizeof(controllers)) || !strstr(controllers, "memory"))
+		vt_skip("no memory controller");
+	fd = open(CGROUPS "/cgroup.subtree_control", O_WRONLY | O_CLOEXEC);
+	VT_ASSERT_OK(fd);
+	VT_ASSERT_EQ(write(fd, "+memory", 7), 7);
+	close(fd);
+	if (mkdir(TEST_CGROUP, 0755))
+		VT_ASSERT_EQ(errno, EEXIST);
+}
+
+/*
+ * In a memory cgroup that lets it pin HEADROOM more than it uses: add and
+ * close hosted objects, never receiving, so release notices pile up in
+ * the kernel.  Counts them in *added until an ADD fails (its errno in
+ * *err) or the memcg's OOM killer ends the process.
+ */
+static void __attribute__((noreturn)) pin_notices(unsigned long *added,
+						  int *err)
+{
+	struct objinvoke_server_add add = { .cookie = 1 };
+	char usage[32];
+	int srv;
+
+	write_number(TEST_CGROUP "/cgroup.procs", (unsigned long)getpid());
+	srv = server_new();
+	VT_ASSERT(read_file(TEST_CGROUP "/memory.current", usage,
+			    sizeof(usage)));
+	write_number(TEST_CGROUP "/memory.max",
+		     strtoul(usage, NULL, 10) + HEADROOM);
+	for (;;) {
+		add.fd = 0;
+		add.handle = 0;
+		if (ioctl(srv, OBJINVOKE_IOC_SERVER_ADD, &add))
+			break;
+		close((int)add.fd);
+		__atomic_add_fetch(added, 1, __ATOMIC_SEQ_CST);
+	}
+	*err = errno;
+	_exit(0);
+}
+
+/*
+ * What the kernel keeps for a process is charged to its memory cgroup:
+ * the notices stop at the cgroup's limit (ENOMEM, or the cgroup's OOM
+ * killer), long before server_max_objects, and other processes go on.
+ */
+static void memcg_bounds_what_a_process_pins(void)
+{
+	struct result { unsigned long added; int err; } *r;
+	int status;
+	pid_t pid;
+
+	make_memory_cgroup();
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	VT_ASSERT(r != MAP_FAILED);
+	pid = fork();
+	VT_ASSERT_OK(pid);
+	if (pid == 0)
+		pin_notices(&r->added, &r->err);
+	VT_ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	vt_log("%lu notices pinned, then %s", r->added,
+	       WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) :
+	       strerror(r->err));
+	VT_ASSERT((WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+		   r->err == ENOMEM) ||
+		  (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+	/* A notice (with its object) holds a few KiB: a megabyte is hundreds. */
+	VT_ASSERT_GT(r->added, 100);
+	VT_ASSERT_LT(r->added, DEFAULT_MAX_OBJECTS / 2);
+	others_keep_working();
+	munmap(r, sizeof(*r));
+	/* Its memory is uncharged as the dead process's server goes. */
+	for (int i = 0; rmdir(TEST_CGROUP) && i < 100; i++)
+		vt_msleep(50);
+	VT_ASSERT_EQ(access(TEST_CGROUP, F_OK), -1);
 }
 
 /* ---- bytes of requests */
@@ -553,6 +674,7 @@ static void host_request_withdrawn_by_a_signal(void)
 
 static const struct vt_case cases[] = {
 	VT_CASE(release_notices_are_bounded),
+	VT_CASE(memcg_bounds_what_a_process_pins),
 	VT_CASE(queued_request_bytes_are_bounded),
 	VT_CASE(parked_request_bytes_are_bounded),
 	VT_CASE_TIMEOUT(parked_callbacks_cannot_starve_others, 120),

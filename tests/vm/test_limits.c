@@ -101,24 +101,34 @@ static void others_keep_working(void)
 
 /* ---- hosted objects and release notices */
 
-static void release_notices_are_bounded(void)
+/*
+ * Add hosted objects and close them, never receiving: each close queues
+ * a release notice in the kernel.  Counts them in *added (which another
+ * process may watch) until an ADD fails; its errno is the return value.
+ */
+static int add_and_close(int srv, unsigned long *added, unsigned long max)
 {
 	struct objinvoke_server_add add = { .cookie = 1 };
-	int srv = server_new(), added = 0, notices = 0;
-	struct inbox in;
 
-	write_param("server_max_objects", 200);
-	/* Add and close, never receive: each close queues a notice. */
 	for (;;) {
 		add.fd = 0;
 		add.handle = 0;
 		if (ioctl(srv, OBJINVOKE_IOC_SERVER_ADD, &add))
-			break;
+			return errno;
 		close((int)add.fd);
-		added++;
-		VT_ASSERT_LE(added, 200);
+		VT_ASSERT_LT(*added, max);
+		++*added;
 	}
-	VT_ASSERT_EQ(errno, ENOSPC);
+}
+
+static void release_notices_are_bounded(void)
+{
+	int srv = server_new(), notices = 0;
+	unsigned long added = 0;
+	struct inbox in;
+
+	write_param("server_max_objects", 200);
+	VT_ASSERT_EQ(add_and_close(srv, &added, 200), ENOSPC);
 	VT_ASSERT_EQ(added, 200);
 	others_keep_working();
 
@@ -178,15 +188,13 @@ static void make_memory_cgroup(void)
 }
 
 /*
- * In a memory cgroup that lets it pin HEADROOM more than it uses: add and
- * close hosted objects, never receiving, so release notices pile up in
- * the kernel.  Counts them in *added until an ADD fails (its errno in
+ * In a memory cgroup that lets it pin HEADROOM more than it uses: pile up
+ * release notices, counted in *added, until an ADD fails (its errno in
  * *err) or the memcg's OOM killer ends the process.
  */
 static void __attribute__((noreturn)) pin_notices(unsigned long *added,
 						  int *err)
 {
-	struct objinvoke_server_add add = { .cookie = 1 };
 	char usage[32];
 	int srv;
 
@@ -196,15 +204,7 @@ static void __attribute__((noreturn)) pin_notices(unsigned long *added,
 			    sizeof(usage)));
 	write_number(TEST_CGROUP "/memory.max",
 		     strtoul(usage, NULL, 10) + HEADROOM);
-	for (;;) {
-		add.fd = 0;
-		add.handle = 0;
-		if (ioctl(srv, OBJINVOKE_IOC_SERVER_ADD, &add))
-			break;
-		close((int)add.fd);
-		__atomic_add_fetch(added, 1, __ATOMIC_SEQ_CST);
-	}
-	*err = errno;
+	*err = add_and_close(srv, added, DEFAULT_MAX_OBJECTS);
 	_exit(0);
 }
 

@@ -16,6 +16,8 @@
 #include <pthread.h>
 #include <sys/types.h>
 
+#include <linux/objinvoke.h>
+
 #include "qtee_wire.h"
 
 /* ---- random streams */
@@ -86,6 +88,7 @@ struct held {
 	uint32_t in_size;	/* bytes WAIT reported */
 	uint32_t ns_ids[QTEE_MAX_PER_KIND];	/* its input NS objects */
 	unsigned int n_ns;
+	unsigned int n_mapped;	/* of those, asked to map in turn */
 	uint32_t owed[32];	/* NS IDs to release in the next message */
 	unsigned int n_owed;
 };
@@ -141,7 +144,7 @@ enum bridge_use bridge_try_window(struct rng *r, int fd, uint64_t addr,
 /* A little-endian field of a map region's answer. */
 uint64_t get_le64(const unsigned char *p);
 
-/* ---- what the secure world did, hostile_tee.c */
+/* ---- what the secure world did, hostile_device.c */
 
 enum tally {
 	T_MESSAGES,		/* every emulator ioctl */
@@ -156,6 +159,7 @@ enum tally {
 	T_BRIDGE_MAPS,		/* mmap()s of the bridge that worked */
 	T_BRIDGE_REFUSED,	/* ... that the kernel refused */
 	T_SIGBUS,		/* revoked pages touched */
+	T_REVOKED_UNDER_MAP,	/* mappings released while mmap()ed */
 	T_BAD_STATUS,
 	T_BAD_SIZE,
 	T_ABANDONED,		/* sessions left to the next reopen */
@@ -167,8 +171,26 @@ enum tally {
 	T_COUNT
 };
 
+void count(enum tally t);
 unsigned long tally(enum tally t);
 void log_tallies(void);
+
+/* ---- the emulator device, hostile_device.c */
+
+void dev_attach(void);
+void dev_detach(void);
+/* Close the device under everybody's feet and open it again. */
+void dev_reopen(struct rng *r);
+/* Hold the device for ioctls and mmaps: its generation (reopens). */
+unsigned int dev_hold(void);
+void dev_let_go(void);
+/* The held device's fd. */
+int dev_fd(void);
+/* An emulator ioctl with a struct of size bytes: 0 or a documented errno. */
+int emu_ioctl_sized(unsigned long nr, unsigned int dir, void *arg,
+		    size_t size);
+int emu_wait(struct objinvoke_emu_call *c);
+int emu_complete(struct objinvoke_emu_done *d);
 
 /* ---- the two sides, started and stopped by test_hostile_tee.c */
 

@@ -19,7 +19,12 @@
 #include "harness.h"
 #include "hostile.h"
 
-static _Thread_local sigjmp_buf *bus_jump;
+/*
+ * Volatile: only the signal handler reads it, so the compiler saw the
+ * store before the touches as dead (NULL is stored after them) and
+ * dropped it, and the first revoked page aborted the test.
+ */
+static _Thread_local sigjmp_buf *volatile bus_jump;
 
 static void on_sigbus(int sig)
 {

@@ -30,6 +30,7 @@
 
 #define INVOKERS		2	/* threads per client */
 #define CLIENT_POOL		8	/* object fds an invoker keeps */
+#define POOL_OBJECT_CALLS	16	/* calls on one before it is closed */
 #define MEM_SIZE		(3 * 4096)
 
 /* Exit codes of a client process. */
@@ -53,6 +54,7 @@ struct invoker {
 	struct rng rng;
 	pthread_t thread;
 	int pool[CLIENT_POOL];	/* TEE (or other) object fds it got */
+	unsigned int uses[CLIENT_POOL];	/* calls made on each */
 	unsigned int n;
 	unsigned long calls, errors;
 };
@@ -101,8 +103,10 @@ static void keep_output(struct invoker *v, uint32_t fd, uint32_t flags)
 
 		close(v->pool[i]);
 		v->pool[i] = (int)fd;
+		v->uses[i] = 0;
 		return;
 	}
+	v->uses[v->n] = 0;
 	v->pool[v->n++] = (int)fd;
 }
 
@@ -147,6 +151,30 @@ static void check_outcome(struct invoker *v, int ret, int err, int32_t result,
 	}
 }
 
+/*
+ * After a call on pool object slot: close it when it is dead for good or
+ * has had its calls.  Its calls must reach the TEE for the secure world
+ * to see this process's dma-bufs (and map them), and most pool objects
+ * stopped doing so: a TEE object dies at every reopen of the device (every
+ * 0.3 to 2.3 s; its calls then answer DEFUNCT without reaching the TEE),
+ * while objects the TEE hands back from the normal world (credentials,
+ * hosted objects) never die and are answered here.  Kept until the pool
+ * was full, those filled it, and only registrations, which carry no
+ * dma-buf, still reached the TEE: 0 to 2 map regions a run.  A root
+ * object the TEE handed out answers EPERM to every call: closed as well.
+ */
+static void after_call(struct invoker *v, unsigned int slot, int ret, int err,
+		       int32_t result)
+{
+	if ((ret == 0 && result == Object_ERROR_DEFUNCT) ||
+	    (ret == -1 && err == EPERM) || ++v->uses[slot] >= POOL_OBJECT_CALLS) {
+		close(v->pool[slot]);
+		v->n--;
+		v->pool[slot] = v->pool[v->n];
+		v->uses[slot] = v->uses[v->n];
+	}
+}
+
 /* An input object: hosted, memory, NULL, or one the TEE gave. */
 static struct objinvoke_arg some_input_object(struct invoker *v)
 {
@@ -167,8 +195,8 @@ static struct objinvoke_arg some_input_object(struct invoker *v)
 
 #define MAX_CLIENT_BUF 256
 
-/* Invoke fd with op and random arguments, and check the outcome. */
-static void invoke_randomly(struct invoker *v, int fd, uint32_t op,
+/* Invoke pool object slot with op and random arguments; check the outcome. */
+static void invoke_randomly(struct invoker *v, unsigned int slot, uint32_t op,
 			    uint32_t counts)
 {
 	struct objinvoke_arg a[16];
@@ -196,9 +224,10 @@ static void invoke_randomly(struct invoker *v, int fd, uint32_t op,
 		a[i] = some_input_object(v);
 	for (; i < n; i++)
 		a[i] = vm_obj(-1);
-	ret = vm_invoke_raw(fd, op, counts, a, &result);
+	ret = vm_invoke_raw(v->pool[slot], op, counts, a, &result);
 	err = errno;
 	check_outcome(v, ret, err, result, counts, a, reserved);
+	after_call(v, slot, ret, err, result);
 }
 
 /* Register with the root object: a client environment, if the TEE says. */
@@ -225,13 +254,15 @@ static void open_service(struct invoker *v)
 	uint32_t uid = uids[rng_below(&v->rng, 4)];
 	struct objinvoke_arg a[2] = { vm_buf(&uid, sizeof(uid)), vm_obj(-1) };
 	uint32_t counts = ObjectCounts_pack(1, 0, 0, 1);
+	unsigned int slot = rng_below(&v->rng, v->n);
 	int32_t result = 0;
 	int ret, err;
 
-	ret = vm_invoke_raw(v->pool[rng_below(&v->rng, v->n)],
-			    IClientEnv_OP_open, counts, a, &result);
+	ret = vm_invoke_raw(v->pool[slot], IClientEnv_OP_open, counts, a,
+			    &result);
 	err = errno;
 	check_outcome(v, ret, err, result, counts, a, NULL);
+	after_call(v, slot, ret, err, result);
 }
 
 static uint32_t some_counts(struct rng *r)
@@ -252,7 +283,7 @@ static void *invoker_main(void *arg)
 		else if (choice < 30)
 			open_service(v);
 		else
-			invoke_randomly(v, v->pool[rng_below(&v->rng, v->n)],
+			invoke_randomly(v, rng_below(&v->rng, v->n),
 					rng_below(&v->rng, 12),
 					some_counts(&v->rng));
 	}

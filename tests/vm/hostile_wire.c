@@ -184,6 +184,17 @@ void pick_callback_target(struct secure_thread *t, uint32_t *cxt,
 {
 	struct rng *r = &t->rng;
 
+	/*
+	 * Map what the invocation brought, each object in turn, as QTEE
+	 * maps the memory objects it is given: the TEE cannot tell a dma-buf
+	 * from the other objects, and picked at random a session's few
+	 * callbacks left map regions of memory to a handful a run.
+	 */
+	if (t->h.n_mapped < t->h.n_ns && rng_chance(r, 70)) {
+		*cxt = QTEE_OBJ_PRIMORDIAL;
+		*op = QTEE_PRIMORDIAL_MAP_REGION;
+		return;
+	}
 	*op = rng_below(r, 8);
 	switch (rng_below(r, 10)) {
 	case 0: case 1: case 2:
@@ -208,6 +219,7 @@ int build_map_region(struct secure_thread *t, struct qtee_msg *req)
 {
 	struct rng *r = &t->rng;
 	uint32_t bo = rng_chance(r, 90) ? QTEE_MAP_REGION_SIZE : rng_below(r, 40);
+	uint32_t obj;
 	void *payload;
 	int ret;
 
@@ -216,12 +228,17 @@ int build_map_region(struct secure_thread *t, struct qtee_msg *req)
 			    QTEE_COUNTS(0, 1, 1, 1));
 	if (!ret)
 		ret = qtee_msg_add_buf(req, 0, bo, &payload);
+	if (ret)
+		return ret;
 	/* Mostly an object the invocation brought: a memory object maybe. */
-	if (!ret)
-		qtee_msg_set_obj(req, 1, t->h.n_ns && rng_chance(r, 80) ?
-				 t->h.ns_ids[rng_below(r, t->h.n_ns)] :
-				 some_object_id(t));
-	return ret;
+	if (t->h.n_mapped < t->h.n_ns && rng_chance(r, 90))
+		obj = t->h.ns_ids[t->h.n_mapped++];
+	else if (t->h.n_ns && rng_chance(r, 80))
+		obj = t->h.ns_ids[rng_below(r, t->h.n_ns)];
+	else
+		obj = some_object_id(t);
+	qtee_msg_set_obj(req, 1, obj);
+	return 0;
 }
 
 /* Any request: random counts, buffers and objects. */

@@ -2,7 +2,9 @@
 /*
  * hostile.h - what the files of test_hostile_tee share: the random
  * streams, the state of one secure thread (which hostile_wire.c builds
- * messages from), the tally of what the secure world did, and the entry
+ * messages from), the emulator device and the tally of what the secure
+ * world did (hostile_device.c), the bridge's windows (hostile_bridge.c),
+ * and the entry
  * points of its two sides, the hostile secure world (hostile_tee.c) and
  * the client processes (hostile_client.c).  Not for other tests.
  */

@@ -24,7 +24,8 @@
  * logged).  docs/security.md, "The hostile TEE".
  *
  * The secure world is hostile_tee.c (its messages hostile_wire.c, its
- * use of the bridge hostile_bridge.c), the clients hostile_client.c.
+ * device hostile_device.c, its use of the bridge hostile_bridge.c), the
+ * clients hostile_client.c.
  */
 #include <inttypes.h>
 #include <signal.h>

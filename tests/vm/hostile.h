@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hostile.h - what the files of test_hostile_tee share: the random
- * streams, the state of one secure thread (which hostile_wire.c builds
+ * hostile.h - what the files of test_hostile_tee share: the state of one secure thread (which hostile_wire.c builds
  * messages from), the emulator device and the tally of what the secure
  * world did (hostile_device.c), the bridge's windows (hostile_bridge.c),
  * and the entry
@@ -21,49 +20,7 @@
 #include <linux/objinvoke.h>
 
 #include "qtee_wire.h"
-
-/* ---- random streams */
-
-struct rng {
-	uint64_t s;
-};
-
-/* splitmix64: small, and good enough to pick fuzz choices. */
-static inline uint64_t rng_next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static inline uint32_t rng_below(struct rng *r, uint32_t n)
-{
-	return n ? (uint32_t)(rng_next(r) % n) : 0;
-}
-
-static inline bool rng_chance(struct rng *r, unsigned int percent)
-{
-	return rng_below(r, 100) < percent;
-}
-
-static inline void rng_fill(struct rng *r, void *p, size_t len)
-{
-	unsigned char *b = p;
-
-	for (size_t i = 0; i < len; i++)
-		b[i] = (unsigned char)rng_next(r);
-}
-
-/* Stream n of the run seeded with seed: threads and clients each get one. */
-static inline struct rng rng_stream(uint64_t seed, uint64_t n)
-{
-	struct rng r = { seed ^ (n * 0x2545f4914f6cdd1dULL) };
-
-	rng_next(&r);
-	return r;
-}
+#include "vmrand.h"
 
 static inline bool errno_in(int err, const int *list, size_t n)
 {

@@ -27,31 +27,21 @@
 #include "ITestService.h"
 #include "harness.h"
 #include "vmhost.h"
+#include "vmrand.h"
 #include "vmutil.h"
 
 #define POOL	24	/* objects to invoke and pass */
 
-static uint64_t rng;
+static struct rng rng;
 
-/* xorshift64*: fast, and the same stream for the same seed. */
 static uint64_t rnd(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dULL;
+	return rng_next(&rng);
 }
 
 static unsigned int below(unsigned int n)
 {
-	return (unsigned int)(rnd() % n);
-}
-
-static unsigned long env_number(const char *name, unsigned long def)
-{
-	const char *s = getenv(name);
-
-	return s && *s ? strtoul(s, NULL, 0) : def;
+	return rng_below(&rng, n);
 }
 
 struct fuzz {
@@ -249,7 +239,8 @@ static void one_invocation(struct fuzz *f)
 
 static void every_service_with_random_arguments(void)
 {
-	unsigned long count = env_number("OBJINVOKE_FUZZ_INVOCATIONS", 10000);
+	unsigned long count = vm_env_u64("OBJINVOKE_FUZZ_INVOCATIONS", 10000);
+	uint64_t seed = vm_env_u64("OBJINVOKE_FUZZ_SEED", 1);
 	struct fuzz f = { 0 };
 	uint32_t base;
 	int emu = vt_emu_pid();
@@ -257,8 +248,8 @@ static void every_service_with_random_arguments(void)
 
 	if (emu < 0)
 		vt_skip("no emulator");
-	rng = env_number("OBJINVOKE_FUZZ_SEED", 1) | 1;
-	vt_log("seed %#llx, %lu invocations", (unsigned long long)rng, count);
+	rng = rng_stream(seed, 0);
+	vt_log("seed %#llx, %lu invocations", (unsigned long long)seed, count);
 	base = vm_fresh_live_objects();
 	/* Threads enough that an invocation of it from its own serving
 	 * (HOST_TAKE of itself) finds one free. */

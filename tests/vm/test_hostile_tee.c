@@ -41,13 +41,6 @@
 
 #define DEFAULT_MESSAGES	100000
 
-static uint64_t env_u64(const char *name, uint64_t fallback)
-{
-	const char *s = getenv(name);
-
-	return s && *s ? strtoull(s, NULL, 0) : fallback;
-}
-
 /* The real emulator again, and a normal call through it. */
 static void real_emulator_works(void)
 {
@@ -98,8 +91,8 @@ static void clients_survive_a_hostile_tee(void)
 
 	if (vt_emu_pid() < 0)
 		vt_skip("no emulator to replace");
-	seed = env_u64("OBJINVOKE_HOSTILE_SEED", (uint64_t)time(NULL));
-	messages = env_u64("OBJINVOKE_HOSTILE_MESSAGES", DEFAULT_MESSAGES);
+	seed = vm_env_u64("OBJINVOKE_HOSTILE_SEED", (uint64_t)time(NULL));
+	messages = vm_env_u64("OBJINVOKE_HOSTILE_MESSAGES", DEFAULT_MESSAGES);
 	vt_log("seed %" PRIu64 " (OBJINVOKE_HOSTILE_SEED), %" PRIu64
 	       " messages (OBJINVOKE_HOSTILE_MESSAGES)", seed, messages);
 	/* What a fresh emulator holds for a lone checker. */

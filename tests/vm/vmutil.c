@@ -151,8 +151,7 @@ bool vm_stop_requested(int fd)
 	return poll(&p, 1, 0) == 1;	/* EOF: the write end is closed */
 }
 
-/* Where each thread of a hung process sleeps, for the log. */
-static void log_kernel_stacks(pid_t pid)
+void vm_log_kernel_stacks(pid_t pid)
 {
 	char path[320], line[256];
 	struct dirent *d;
@@ -186,7 +185,7 @@ int vm_reap(pid_t pid)
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 		vt_msleep(100);
 	}
-	log_kernel_stacks(pid);
+	vm_log_kernel_stacks(pid);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	return -1;

@@ -49,6 +49,9 @@ int vm_recv_fd(int sock);
 
 /* Whether the parent closed its end of the pipe whose read end is fd. */
 bool vm_stop_requested(int fd);
+/* Where each thread of process pid sleeps in the kernel, into the log
+ * (for a process that hung). */
+void vm_log_kernel_stacks(pid_t pid);
 /* Wait up to 60 s for child pid: its exit status (128 if a signal killed
  * it), or -1 if it hung (it is then killed). */
 int vm_reap(pid_t pid);

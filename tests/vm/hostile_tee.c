@@ -139,10 +139,20 @@ static void complete_badly(struct secure_thread *t)
 		err = emu_complete(&d);
 		break;
 	case 1:
-		d.inbound = 16;	/* never mapped */
-		d.in_size = t->h.has_invoke && t->h.in_size ? t->h.in_size : 0;
-		d.outbound = d.in_size ? d.outbound : 16;
-		d.out_size = d.in_size ? 0 : OUTBOUND_SIZE;
+		/*
+		 * From an address never mapped, in sizes every call takes:
+		 * a size past this call's buffers would be EINVAL, and the
+		 * WAIT this thread saw may have been another call's (session
+		 * numbers are reused).
+		 */
+		if (rng_chance(r, 50)) {
+			d.inbound = 16;
+			d.in_size = 1;
+		} else {
+			d.in_size = 0;
+			d.outbound = 16;
+			d.out_size = OUTBOUND_SIZE;
+		}
 		want = EFAULT;
 		err = emu_complete(&d);
 		break;

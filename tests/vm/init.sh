@@ -59,6 +59,15 @@ start_emu() {
 	done
 }
 
+# Tests that kill the emulator start another; one that failed half-way
+# may not have.  Its failure is its own: the tests after it get a TEE.
+ensure_emu() { # the test that ran
+	pid=$(cat "$OBJINVOKE_EMU_PIDFILE" 2>/dev/null) &&
+		kill -0 "$pid" 2>/dev/null && return 0
+	echo "vm: $1 left no emulator running; starting one"
+	start_emu || broken "objinvoke-emu did not start again after $1"
+}
+
 stop_emu() {
 	pid=$(cat "$OBJINVOKE_EMU_PIDFILE" 2>/dev/null) || return 0
 	kill -0 "$pid" 2>/dev/null || { echo "vm: emulator (pid $pid) had already exited"; return 1; }
@@ -117,6 +126,7 @@ if [ $ready = 1 ]; then
 	tests)
 		for t in $TESTS; do
 			run_one "$t" "/$VM_TESTS_DIR/$t"
+			[ "$EMU" = 1 ] && ensure_emu "$t"
 		done ;;
 	exec)
 		run_one "$CMD_NAME" sh -c "$CMD" ;;

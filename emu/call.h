@@ -11,7 +11,7 @@
  *
  * Methods read their arguments and write their outputs through the
  * accessors below and never touch the wire format; the codec in
- * kernel/qtee_wire.c does that.
+ * common/qtee_wire.c does that.
  */
 #ifndef EMU_CALL_H
 #define EMU_CALL_H

@@ -3,7 +3,7 @@
  * The emulated TEE: its object table and the few things its services need
  * from the outside, gathered so the unit tests can build one without a
  * device.  The root object (ID 1) is not in the table: it is permanent and
- * stateless (svc_root.c).
+ * stateless (services/root.c).
  */
 #ifndef EMU_EMU_H
 #define EMU_EMU_H

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <linux/objinvoke.h>
+#include <linux/objinvoke_emu.h>
 
 #include "emu.h"
 #include "log.h"

@@ -52,7 +52,7 @@ int32_t emu_counter_new(struct emu *e, uint32_t value, struct emu_obj **out);
 int32_t emu_cbsvc_new(struct emu *e, struct emu_obj **out);
 int32_t emu_memsvc_new(struct emu *e, struct emu_obj **out);
 
-/* A bound object of type @ops with a copy of @cr (svc_root.c). */
+/* A bound object of type @ops with a copy of @cr (services/root.c). */
 int32_t emu_bound_new(struct emu *e, const struct emu_obj_ops *ops,
 		      const struct emu_creds *cr, struct emu_obj **out);
 

@@ -9,7 +9,7 @@
 #include <sys/ioctl.h>
 #include <time.h>
 
-#include <linux/objinvoke.h>
+#include <linux/objinvoke_emu.h>
 
 #include "dispatch.h"
 #include "fault.h"

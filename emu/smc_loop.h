@@ -18,6 +18,8 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include <linux/objinvoke_emu.h>
+
 #include "call.h"
 
 struct emu;

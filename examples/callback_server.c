@@ -22,7 +22,7 @@
 #include "ICallbackService.h"
 #include "IClientEnv.h"
 #include "MinkCom.h"
-#include "objinvoke.h"
+#include "libobject.h"
 
 #define GREETER_OP_PING		1	/* no arguments */
 #define GREETER_OP_GREET	2	/* BI name -> BO "hello, <name>" */

@@ -20,7 +20,7 @@
 #include "IClientEnv.h"
 #include "ITestService.h"
 #include "MinkCom.h"
-#include "objinvoke.h"
+#include "libobject.h"
 
 static void log_to_stderr(const char *fmt, va_list ap)
 {

@@ -20,7 +20,7 @@
 #include "IClientEnv.h"
 #include "IMemService.h"
 #include "MinkCom.h"
-#include "objinvoke.h"
+#include "libobject.h"
 
 #define BUF_SIZE	(1U << 20)
 #define FILL_OFFSET	4096U	/* where the TEE writes, and how much */

@@ -23,7 +23,7 @@
 #include "IMemService.h"
 #include "ITestService.h"
 #include "MinkCom.h"
-#include "objinvoke.h"
+#include "libobject.h"
 
 static const char *result_name(int32_t r)
 {

@@ -61,7 +61,7 @@ int MinkCom_getClientEnvObjectWithCreds(Object root, Object creds,
  *
  * objinvoke_memory_alloc(size, 0, memObj): a dma-buf from
  * /dev/dma_heap/system, or through /dev/udmabuf where no heap exists
- * (objinvoke.h, docs/libobject.md).
+ * (libobject.h, docs/libobject.md).
  *
  * Return: Object_OK; Object_ERROR_UNAVAIL when neither device exists;
  * another error as objinvoke_memory_alloc() returns it.

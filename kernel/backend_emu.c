@@ -553,14 +553,14 @@ static struct miscdevice emu_misc = {
 	.mode = 0600,
 };
 
-int emu_init(void)
+int backend_emu_init(void)
 {
 	qtee_set_backend(&emu_backend_ops);
 	oi_bridge_set_revoke(emu_bridge_revoke);
 	return misc_register(&emu_misc);
 }
 
-void emu_exit(void)
+void backend_emu_exit(void)
 {
 	misc_deregister(&emu_misc);
 }

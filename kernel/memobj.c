@@ -55,7 +55,7 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
-#include "objinvoke.h"
+#include "internal.h"
 #include "testpoint.h"
 
 MODULE_IMPORT_NS(DMA_BUF);

@@ -20,7 +20,7 @@
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
-#include "objinvoke.h"
+#include "internal.h"
 
 void oi_object_init(struct oi_object *obj, const struct oi_object_ops *ops)
 {

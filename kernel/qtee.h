@@ -10,7 +10,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include "objinvoke.h"
+#include "internal.h"
 
 /* Upstream QTEE's sizes: inbound up to 4 MiB of payload, outbound 4 KiB. */
 #define QTEE_OUTBOUND_SIZE	4096U

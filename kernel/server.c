@@ -48,7 +48,7 @@
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 
-#include "objinvoke.h"
+#include "internal.h"
 #include "testpoint.h"
 
 static unsigned int server_max_objects = 65536;

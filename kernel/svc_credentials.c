@@ -23,7 +23,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
-#include "objinvoke.h"
+#include "internal.h"
 
 /**
  * struct oi_credentials - what the kernel saw of a process

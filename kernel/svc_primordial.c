@@ -13,7 +13,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 
-#include "objinvoke.h"
+#include "internal.h"
 
 /* A TEE asking for longer is buggy; do not pin the caller's thread. */
 #define PRIMORDIAL_SLEEP_MAX_MS		10000

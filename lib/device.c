@@ -13,7 +13,7 @@
 
 #include <linux/objinvoke.h>
 
-#include "objinvoke-private.h"
+#include "libobject_private.h"
 
 int32_t objinvoke_device_get_fd(unsigned long request, int *fd)
 {

@@ -11,12 +11,12 @@
  * what lets a single-threaded process pass its own objects to the TEE.
  *
  * A handler may invoke again (nesting); each level has its own request
- * buffer (serve-stack.c) and the kernel bounds the depth with ELOOP.
+ * buffer (serve_stack.c) and the kernel bounds the depth with ELOOP.
  */
 #include <errno.h>
 #include <sys/ioctl.h>
 
-#include "objinvoke-private.h"
+#include "libobject_private.h"
 
 /* What the kernel never writes to state: tells whether REPLY updated it. */
 #define STATE_UNSET	0xFFFFFFFFU

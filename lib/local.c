@@ -32,7 +32,7 @@
 #include <sys/ioctl.h>
 #include <sys/tree.h>
 
-#include "objinvoke-private.h"
+#include "libobject_private.h"
 
 struct objinvoke_local {
 	RB_ENTRY(objinvoke_local) by_obj;	/* while attached */

@@ -13,7 +13,7 @@
 
 #include <linux/objinvoke.h>
 
-#include "objinvoke-private.h"
+#include "libobject_private.h"
 
 static int32_t marshal_bufs(const ObjectArg *args, ObjectCounts k,
 			    struct objinvoke_arg *ka)

@@ -21,7 +21,7 @@
 #include <linux/magic.h>
 
 #include "MinkCom.h"
-#include "objinvoke-private.h"
+#include "libobject_private.h"
 
 static int32_t memory_invoke(ObjectCxt h, ObjectOp op, ObjectArg *args,
 			     ObjectCounts counts)

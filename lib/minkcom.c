@@ -7,7 +7,7 @@
 
 #include "IClientEnv.h"
 #include "MinkCom.h"
-#include "objinvoke-private.h"
+#include "libobject_private.h"
 
 OBJINVOKE_EXPORT int MinkCom_getRootEnvObject(Object *obj)
 {

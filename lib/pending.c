@@ -8,7 +8,7 @@
  */
 #include <errno.h>
 
-#include "objinvoke-private.h"
+#include "libobject_private.h"
 
 int32_t objinvoke_serve_pending(int sfd, struct objinvoke_reqbuf *rb)
 {

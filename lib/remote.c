@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "objinvoke-private.h"
+#include "libobject_private.h"
 
 static int32_t remote_invoke(ObjectCxt h, ObjectOp op, ObjectArg *args,
 			     ObjectCounts counts)

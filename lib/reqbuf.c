@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "objinvoke-private.h"
+#include "libobject_private.h"
 
 /* Enough for the argument data of ordinary calls. */
 #define REQBUF_INITIAL	4096

@@ -12,7 +12,7 @@
 
 #include <linux/objinvoke.h>
 
-#include "objinvoke-private.h"
+#include "libobject_private.h"
 
 /* Serializes the creation; readers of the fd need no lock. */
 static pthread_mutex_t server_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
-#include "objinvoke-private.h"
+#include "libobject_private.h"
 
 /* The data byte that goes with each object. */
 #define OBJ_MARK	'O'

@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 
-#include "objinvoke-private.h"
+#include "libobject_private.h"
 
 /* More would be a mistake of the caller's, not a wish. */
 #define MAX_THREADS	1024

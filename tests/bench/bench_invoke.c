@@ -23,7 +23,7 @@
 #include "ITestService.h"
 #include "IClientEnv.h"
 #include "MinkCom.h"
-#include "objinvoke.h"
+#include "libobject.h"
 
 enum { BARE, KERNEL, TEE, KINDS };
 static const char *const names[KINDS] = { "ioctl", "kernel", "tee" };

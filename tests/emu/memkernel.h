@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "harness.h"
+#include "emu_harness.h"
 
 #define MK_PAGE		4096U
 #define MK_MAX_MEM	20U

@@ -17,7 +17,7 @@
 #include "ICallbackService.h"
 #include "ITestService.h"
 #include "dispatch.h"
-#include "harness.h"
+#include "emu_harness.h"
 
 /* NW objects the model process hosts (H_OTHER_ID is one more). */
 #define T_ARG	0x80000020U	/* an argument the caller passes */

@@ -14,7 +14,7 @@
 
 #include "ITestService.h"
 #include "fault.h"
-#include "harness.h"
+#include "emu_harness.h"
 
 struct bench {
 	struct harness *h;

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "IMemService.h"
-#include "harness.h"
+#include "emu_harness.h"
 #include "memkernel.h"
 
 #define RW	(QTEE_PERM_READ | QTEE_PERM_WRITE)

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "ITestService.h"
-#include "harness.h"
+#include "emu_harness.h"
 #include "relq.h"
 
 #define NW(i)	(QTEE_OBJ_NS_BIT | (0x200U + (i)))

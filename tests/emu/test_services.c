@@ -18,7 +18,7 @@
 #include "IFeatureVersion.h"
 #include "ITestService.h"
 #include "dispatch.h"
-#include "harness.h"
+#include "emu_harness.h"
 
 static int setup(void **state)
 {

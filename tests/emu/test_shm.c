@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "fnv.h"
-#include "harness.h"
+#include "emu_harness.h"
 #include "shm.h"
 
 static void fnv_vectors(void **state)

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "ITestService.h"
-#include "harness.h"
+#include "emu_harness.h"
 
 static int setup(void **state)
 {

@@ -14,7 +14,7 @@
 #   --merge         after the run, add the inputs that reach new code to
 #                   the repository's corpus (libFuzzer -merge=1): review
 #                   and commit them
-#   --seeds         rewrite the generated seeds (tests/fuzz/gen-seeds.c)
+#   --seeds         rewrite the generated seeds (tests/fuzz/gen_seeds.c)
 #                   into the repository's corpus first
 #   TARGET          wire, emu, libobject (default: all three)
 #

@@ -16,7 +16,7 @@ log=$copy.log
 rm -rf "$copy"
 mkdir -p "$copy"
 # The module may include from these by relative path.
-for d in kernel uapi include; do
+for d in kernel common uapi include; do
 	[ -d "$top/$d" ] && cp -a "$top/$d" "$copy/"
 done
 make -C "$copy/kernel" clean KDIR="$kdir" >/dev/null 2>&1 || true

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include <linux/objinvoke.h>
+#include <linux/objinvoke_emu.h>
 
 #include "vmhost.h"
 #include "vmrand.h"

@@ -21,7 +21,7 @@
 #include "IMemService.h"
 #include "ITestService.h"
 #include "fuzz_ioctl.h"
-#include "harness.h"
+#include "vmharness.h"
 #include "vmutil.h"
 
 /* Services a worker opens (the last exists nowhere). */

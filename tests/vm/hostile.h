@@ -17,7 +17,7 @@
 #include <pthread.h>
 #include <sys/types.h>
 
-#include <linux/objinvoke.h>
+#include <linux/objinvoke_emu.h>
 
 #include "qtee_wire.h"
 #include "vmrand.h"

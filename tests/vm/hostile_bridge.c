@@ -14,9 +14,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include <linux/objinvoke.h>
+#include <linux/objinvoke_emu.h>
 
-#include "harness.h"
+#include "vmharness.h"
 #include "hostile.h"
 
 /*

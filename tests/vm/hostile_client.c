@@ -23,7 +23,7 @@
 #include "IClientEnv.h"
 #include "IMemService.h"
 #include "ITestService.h"
-#include "harness.h"
+#include "vmharness.h"
 #include "hostile.h"
 #include "vmhost.h"
 #include "vmutil.h"

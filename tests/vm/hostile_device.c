@@ -15,9 +15,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <linux/objinvoke.h>
+#include <linux/objinvoke_emu.h>
 
-#include "harness.h"
+#include "vmharness.h"
 #include "hostile.h"
 #include "vmutil.h"
 

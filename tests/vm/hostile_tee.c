@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "vmharness.h"
 #include "hostile.h"
 #include "vmutil.h"
 

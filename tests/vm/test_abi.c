@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "ITestService.h"
-#include "harness.h"
+#include "vmharness.h"
 #include "vmutil.h"
 
 /* An invoke ioctl number for a struct of another size. */

@@ -18,7 +18,7 @@
 
 #include "ICallbackService.h"
 #include "ITestService.h"
-#include "harness.h"
+#include "vmharness.h"
 #include "vmhost.h"
 #include "vmutil.h"
 

@@ -24,7 +24,7 @@
 #include "IMemService.h"
 #include "ITestService.h"
 #include "MinkCom.h"
-#include "harness.h"
+#include "vmharness.h"
 #include "vmhost.h"
 #include "vmutil.h"
 

@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "vmharness.h"
 #include "vmutil.h"
 
 /* A trusted-looking program the VM has, to be impersonated. */

@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "vmharness.h"
 
 static void run(const char *prog)
 {

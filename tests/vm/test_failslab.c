@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "ITestService.h"
-#include "harness.h"
+#include "vmharness.h"
 #include "vmutil.h"
 
 #define FAILSLAB "/sys/kernel/debug/failslab/"

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "ITestService.h"
-#include "harness.h"
+#include "vmharness.h"
 #include "vmutil.h"
 
 static int32_t arm(int svc, uint32_t fault)

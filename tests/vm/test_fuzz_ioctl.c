@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "fuzz_ioctl.h"
-#include "harness.h"
+#include "vmharness.h"
 #include "vmutil.h"
 
 #define FUZZ_CALLS_CI	200000

@@ -25,7 +25,7 @@
 #include "IFeatureVersion.h"
 #include "IMemService.h"
 #include "ITestService.h"
-#include "harness.h"
+#include "vmharness.h"
 #include "vmhost.h"
 #include "vmrand.h"
 #include "vmutil.h"

@@ -8,7 +8,7 @@
  * this program's own summary counts.  Runs natively (meson test) and in
  * the VM.
  */
-#include "harness.h"
+#include "vmharness.h"
 
 #include <fcntl.h>
 #include <stdio.h>

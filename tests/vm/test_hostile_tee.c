@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 #include "ITestService.h"
-#include "harness.h"
+#include "vmharness.h"
 #include "hostile.h"
 #include "vmutil.h"
 

@@ -14,8 +14,8 @@
 #include "IFeatureVersion.h"
 #include "ITestService.h"
 #include "MinkCom.h"
-#include "harness.h"
-#include "objinvoke.h"
+#include "vmharness.h"
+#include "libobject.h"
 #include "vmutil.h"
 
 static void echo_returns_the_bytes(void)

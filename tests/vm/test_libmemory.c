@@ -16,8 +16,8 @@
 #include "IMemService.h"
 #include "ITestService.h"
 #include "MinkCom.h"
-#include "harness.h"
-#include "objinvoke.h"
+#include "vmharness.h"
+#include "libobject.h"
 #include "vmutil.h"
 
 static uint64_t fnv1a(const uint8_t *p, uint64_t len)

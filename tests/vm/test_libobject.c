@@ -15,8 +15,8 @@
 
 #include "ICallbackService.h"
 #include "ITestService.h"
-#include "harness.h"
-#include "objinvoke.h"
+#include "vmharness.h"
+#include "libobject.h"
 #include "vmutil.h"
 
 #define LOCAL_OP_PING	1

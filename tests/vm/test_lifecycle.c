@@ -13,7 +13,7 @@
 
 #include "ITestService.h"
 #include "MinkCom.h"
-#include "harness.h"
+#include "vmharness.h"
 #include "vmutil.h"
 
 struct delayed {

@@ -21,7 +21,7 @@
 #include "ICallbackService.h"
 #include "IMemService.h"
 #include "ITestService.h"
-#include "harness.h"
+#include "vmharness.h"
 #include "vmhost.h"
 #include "vmrace.h"
 #include "vmutil.h"

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "vmharness.h"
 #include "vmhost.h"
 #include "vmutil.h"
 

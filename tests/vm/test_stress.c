@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "ITestService.h"
-#include "harness.h"
+#include "vmharness.h"
 #include "vmutil.h"
 
 #define THREADS	8

@@ -9,7 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "vmharness.h"
 #include "vmhost.h"
 #include "vmutil.h"
 

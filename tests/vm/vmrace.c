@@ -12,7 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "vmharness.h"
 #include "vmrace.h"
 
 #define TP_DIR "/sys/kernel/debug/objinvoke/test_points/"

@@ -18,7 +18,7 @@
 #include "IClientEnv.h"
 #include "ITestService.h"
 #include "MinkCom.h"
-#include "harness.h"
+#include "vmharness.h"
 #include "vmutil.h"
 
 int vm_dev_object(unsigned long ioc)

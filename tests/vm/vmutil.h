@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <linux/objinvoke.h>
+#include <linux/objinvoke_emu.h>
 
 #include "object.h"
 

@@ -98,7 +98,7 @@ static inline struct oi_object *oi_object_get(struct oi_object *obj)
 void oi_object_put(struct oi_object *obj);
 
 /* Object fds (object_fd.c). */
-struct oi_object *oi_object_from_fd(int fd, int *err);
+struct oi_object *oi_object_from_fd(int fd);
 struct file *oi_object_file(struct oi_object *obj);
 struct file *oi_object_out_file(struct oi_object *obj, u32 *flags);
 
@@ -160,9 +160,9 @@ void oi_invocation_put_in_objects(struct oi_invocation *inv);
 void oi_invocation_put_out_objects(struct oi_invocation *inv);
 int oi_errno_to_result(int err);
 
-/* Servers and the objects processes host (server.c). */
+/* Servers and the objects processes host (server_fd.c, server_request.c). */
 struct file *oi_server_new_file(void);
-struct oi_server *oi_server_from_fd(int fd, int *err);
+struct oi_server *oi_server_from_fd(int fd);
 void oi_server_put(struct oi_server *srv);
 int oi_server_depth(struct oi_server *srv);
 int oi_server_park(struct oi_server *srv, struct oi_request *req,
@@ -181,7 +181,7 @@ int qtee_init(void);
 void qtee_exit(void);
 
 /* Memory objects and the TEE's mappings of them (memobj.c). */
-struct oi_object *oi_memobj_from_fd(int fd, int *err);
+struct oi_object *oi_memobj_from_fd(int fd);
 struct file *oi_memobj_file(struct oi_object *obj);
 bool oi_object_is_memory(struct oi_object *obj);
 int oi_map_region(struct oi_invocation *inv);

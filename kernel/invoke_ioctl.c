@@ -80,6 +80,7 @@ static int oi_copy_in_header(struct objinvoke_invoke *k, unsigned int cmd,
 static int oi_take_arg(struct oi_invocation *inv, unsigned int i,
 		       const struct objinvoke_arg *u, u64 *total)
 {
+	struct oi_object *obj;
 	u32 c = inv->counts;
 
 	if (u->flags)
@@ -103,13 +104,11 @@ static int oi_take_arg(struct oi_invocation *inv, unsigned int i,
 		return 0;
 	if (u->fd > INT_MAX)
 		return -EBADF;
-	{
-		int err = 0;
-
-		/* put: oi_put_in_objects() */
-		inv->args[i].o = oi_object_from_fd(u->fd, &err);
-		return err;
-	}
+	obj = oi_object_from_fd(u->fd);	/* put: oi_invocation_put_in_objects() */
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	inv->args[i].o = obj;
+	return 0;
 }
 
 /*
@@ -250,13 +249,14 @@ void oi_invoke_abandon(struct oi_user_call *uc)
 /* OBJINVOKE_INVOKE_SERVE: the server this thread serves, depth-checked. */
 static int oi_take_serve(struct oi_user_call *uc)
 {
-	int err = 0;
+	struct oi_server *srv;
 
 	if (!(uc->k.flags & OBJINVOKE_INVOKE_SERVE))
 		return 0;
-	uc->inv.serve = oi_server_from_fd((int)uc->k.server_fd, &err);
-	if (!uc->inv.serve)
-		return err;
+	srv = oi_server_from_fd((int)uc->k.server_fd);
+	if (IS_ERR(srv))
+		return PTR_ERR(srv);
+	uc->inv.serve = srv;	/* put: oi_user_call_free() */
 	/* Each request the thread holds is a level of nesting below us. */
 	if (oi_server_depth(uc->inv.serve) >= OBJINVOKE_MAX_DEPTH)
 		return -ELOOP;

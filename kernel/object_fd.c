@@ -40,26 +40,24 @@ static const struct file_operations oi_object_fops = {
 
 /**
  * oi_object_from_fd() - the object behind an object fd
- * @fd:  a file descriptor of the calling process.
- * @err: out: -EBADF for a closed fd, -EINVAL for an fd that is neither an
- *       object nor a dma-buf, or the dma-buf import's error.
+ * @fd: a file descriptor of the calling process.
  *
  * Context: process context.
- * Return: a new reference (put with oi_object_put()), or NULL.
+ * Return: a new reference (put with oi_object_put()), or ERR_PTR():
+ *         -EBADF for a closed fd, -EINVAL for an fd that is neither an
+ *         object nor a dma-buf, or the dma-buf import's error.
  */
-struct oi_object *oi_object_from_fd(int fd, int *err)
+struct oi_object *oi_object_from_fd(int fd)
 {
 	struct oi_object *obj = NULL;
 	struct fd f = fdget(fd);
 
-	if (!f.file) {
-		*err = -EBADF;
-		return NULL;
-	}
+	if (!f.file)
+		return ERR_PTR(-EBADF);
 	if (f.file->f_op == &oi_object_fops)
 		obj = oi_object_get(f.file->private_data);
 	fdput(f);
-	return obj ?: oi_memobj_from_fd(fd, err);
+	return obj ?: oi_memobj_from_fd(fd);
 }
 
 /**

@@ -31,20 +31,21 @@
 
 static void qtee_call_release_remote(u32 id, u32 generation);
 
+/* A call with an inbound buffer of @in_cap bytes, or ERR_PTR(-ENOMEM). */
 static struct qtee_call *qtee_call_alloc(u32 in_cap, u32 generation)
 {
 	struct qtee_call *call;
 
 	call = kzalloc(sizeof(*call), GFP_KERNEL_ACCOUNT);
 	if (!call)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	call->inbound = kvzalloc(in_cap, GFP_KERNEL_ACCOUNT);
 	call->outbound = kzalloc(QTEE_OUTBOUND_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!call->inbound || !call->outbound) {
 		kvfree(call->inbound);
 		kfree(call->outbound);
 		kfree(call);
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	}
 	call->in_cap = in_cap;
 	call->generation = generation;
@@ -511,8 +512,8 @@ static int qtee_call_start(u32 id, u32 generation, struct oi_invocation *inv)
 		return -E2BIG;
 
 	call = qtee_call_alloc(size, generation);
-	if (!call)
-		return -ENOMEM;
+	if (IS_ERR(call))
+		return PTR_ERR(call);
 	ret = qtee_client_enter(call, inv->from_user);
 	if (ret) {
 		qtee_call_free(call);
@@ -596,7 +597,7 @@ static void qtee_call_release_remote(u32 id, u32 generation)
 	if (generation != qtee_generation())
 		return;
 	call = qtee_call_alloc(QTEE_INVOKE_HDR, generation);
-	if (!call)
+	if (IS_ERR(call))
 		return;	/* the TEE keeps one reference too many */
 	ret = qtee_msg_init(&call->sent, call->inbound, call->in_cap,
 			    QTEE_MSG_INVOKE, id, QTEE_OP_RELEASE, 0);

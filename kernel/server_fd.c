@@ -138,27 +138,21 @@ static const struct file_operations oi_server_fops = {
 
 /**
  * oi_server_from_fd() - the server behind a server fd
- * @fd:  a file descriptor of the calling process.
- * @err: out: -EBADF for a closed fd, -EINVAL for another kind of file.
+ * @fd: a file descriptor of the calling process.
  *
  * Context: process context.
- * Return: a reference (put with oi_server_put()), or NULL.
+ * Return: a reference (put with oi_server_put()), or ERR_PTR(): -EBADF
+ *         for a closed fd, -EINVAL for another kind of file.
  */
-struct oi_server *oi_server_from_fd(int fd, int *err)
+struct oi_server *oi_server_from_fd(int fd)
 {
-	struct oi_server *srv = NULL;
+	struct oi_server *srv = ERR_PTR(-EINVAL);
 	struct fd f = fdget(fd);
 
-	if (!f.file) {
-		*err = -EBADF;
-		return NULL;
-	}
-	if (f.file->f_op == &oi_server_fops) {
-		/* put: the caller's oi_server_put() */
+	if (!f.file)
+		return ERR_PTR(-EBADF);
+	if (f.file->f_op == &oi_server_fops)	/* put: the caller's */
 		srv = oi_server_get(f.file->private_data);
-	} else {
-		*err = -EINVAL;
-	}
 	fdput(f);
 	return srv;
 }

@@ -872,6 +872,7 @@ static int oi_reply_apply(struct oi_request *req, const struct objinvoke_reply *
 	struct oi_invocation *inv = &req->inv;
 	unsigned int i, c = inv->counts, n = qtee_num_args(c);
 	struct objinvoke_arg *uargs;
+	struct oi_object *obj;
 	int ret = 0;
 
 	inv->result = (s32)k->result;
@@ -905,13 +906,14 @@ static int oi_reply_apply(struct oi_request *req, const struct objinvoke_reply *
 	for (i = qtee_idx_oo(c); i < n; i++) {
 		if (uargs[i].fd == OBJINVOKE_FD_NONE)
 			continue;
-		inv->args[i].o = uargs[i].fd > INT_MAX ? NULL :
-				 oi_object_from_fd(uargs[i].fd, &ret);
-		if (!inv->args[i].o) {
-			ret = ret ?: -EBADF;
+		obj = uargs[i].fd > INT_MAX ? ERR_PTR(-EBADF) :
+		      oi_object_from_fd(uargs[i].fd);
+		if (IS_ERR(obj)) {
+			ret = PTR_ERR(obj);
 			inv->result = QTEE_ERROR_BADOBJ;
 			goto out;
 		}
+		inv->args[i].o = obj;
 	}
 out:
 	if (ret)

@@ -226,6 +226,10 @@ out_free:
  * answered: carry it on in this thread
  * @uc: the parked ioctl.
  *
+ * Called from below, by oi_server_reply() (server_request.c): with
+ * oi_invoke_abandon() the module's one recursion, the way back up from
+ * oi_server_park() (docs/architecture.md, "What may call what").
+ *
  * Context: process context, the thread that parked it.
  * Return: as OBJINVOKE_IOC_INVOKE returns.
  */

@@ -21,7 +21,7 @@
  * its marshalling took (a user copy can be stalled at will).  Then,
  * before a new TEE can attach, every reference the old one held is
  * dropped (qtee_ns_flush()), and every TEE object of the old generation
- * answers DEFUNCT and is freed without a RELEASE (qtee_object.c).
+ * answers DEFUNCT and is freed without a RELEASE (qtee_call.c).
  *
  * Bottom of the transport: calls only the object core.
  */

@@ -117,8 +117,8 @@ static struct oi_object *qtee_object_from_id(struct qtee_call *call, u32 id)
 }
 
 /*
- * Take over the TEE's object at slot @i of @m into @inv; the first error
- * is kept in @err, and every later ID is still taken over.
+ * Take over the TEE's object at slot @i of @m into @inv.  On failure the
+ * slot stays empty and @err is set; every other ID is still taken over.
  */
 static void qtee_take_obj(struct qtee_call *call, struct qtee_msg *m,
 			  unsigned int i, struct oi_invocation *inv, int *err)
@@ -130,7 +130,7 @@ static void qtee_take_obj(struct qtee_call *call, struct qtee_msg *m,
 		return;
 	obj = qtee_object_from_id(call, id);
 	if (IS_ERR(obj)) {
-		*err = *err ?: PTR_ERR(obj);
+		*err = PTR_ERR(obj);
 		obj = NULL;
 	}
 	inv->args[i].o = obj;

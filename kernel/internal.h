@@ -23,7 +23,7 @@
 
 #include "qtee_wire.h"
 
-/* Debug output, chosen with the debug_mask module parameter. */
+/* Debug output, chosen with the debug_mask module parameter (debug.c). */
 #define OI_DBG_INVOKE	BIT(0)	/* every invocation from userspace */
 #define OI_DBG_TEE	BIT(1)	/* SMC calls, callbacks, async messages */
 #define OI_DBG_OBJECT	BIT(2)	/* object lifetimes */
@@ -97,10 +97,15 @@ static inline struct oi_object *oi_object_get(struct oi_object *obj)
 
 void oi_object_put(struct oi_object *obj);
 
-/* Object fds. */
-struct oi_object *oi_object_from_fd(int fd, int *err);
+/* Object fds (object_fd.c). */
+struct oi_object *oi_object_from_fd(int fd);
 struct file *oi_object_file(struct oi_object *obj);
 struct file *oi_object_out_file(struct oi_object *obj, u32 *flags);
+
+/* What every ioctl of the module shares (ioctl_abi.c). */
+bool oi_ioctl_matches(unsigned int cmd, unsigned int ref);
+int oi_copy_struct_in(void *k, size_t ksize, size_t min, unsigned int cmd,
+		      void __user *uarg);
 int oi_install_for_user(struct file *file, void *k, size_t ksize, u32 *fd,
 			void __user *uarg);
 
@@ -146,40 +151,37 @@ struct oi_invocation {
 	struct oi_arg args[QTEE_MAX_ARGS];
 };
 
+/* Reading and finishing an invocation (invocation.c). */
 int oi_arg_read(struct oi_invocation *inv, unsigned int i, void *dst,
 		size_t len);
 int oi_arg_write(struct oi_invocation *inv, unsigned int i, const void *src,
 		 size_t len);
+void oi_invocation_put_in_objects(struct oi_invocation *inv);
 void oi_invocation_put_out_objects(struct oi_invocation *inv);
-
-bool oi_ioctl_matches(unsigned int cmd, unsigned int ref);
-int oi_copy_struct_in(void *k, size_t ksize, size_t min, unsigned int cmd,
-		      void __user *uarg);
-long oi_invoke_ioctl(struct oi_object *obj, unsigned int cmd,
-		     void __user *uarg);
 int oi_errno_to_result(int err);
 
-/* Servers and the objects processes host (server.c). */
+/* Servers and the objects processes host (server_fd.c, server_request.c). */
 struct file *oi_server_new_file(void);
-struct oi_server *oi_server_from_fd(int fd, int *err);
+struct oi_server *oi_server_from_fd(int fd);
 void oi_server_put(struct oi_server *srv);
 int oi_server_depth(struct oi_server *srv);
 int oi_server_park(struct oi_server *srv, struct oi_request *req,
 		   struct oi_user_call *uc, void __user *ureq,
 		   u32 __user *ustate);
 
-/* Carrying on parked invocations (invoke_ioctl.c). */
+/* The invoke ioctl, and carrying on parked invocations (invoke_ioctl.c). */
+long oi_invoke_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 long oi_invoke_continue(struct oi_user_call *uc);
 void oi_invoke_abandon(struct oi_user_call *uc);
 
-/* The QTEE transport (qtee_object.c, qtee_call.c). */
+/* The QTEE transport (qtee_ns.c, qtee_object.c). */
 struct oi_object *qtee_root_object(void);
 bool qtee_object_is_tee(struct oi_object *obj);
 int qtee_init(void);
 void qtee_exit(void);
 
 /* Memory objects and the TEE's mappings of them (memobj.c). */
-struct oi_object *oi_memobj_from_fd(int fd, int *err);
+struct oi_object *oi_memobj_from_fd(int fd);
 struct file *oi_memobj_file(struct oi_object *obj);
 bool oi_object_is_memory(struct oi_object *obj);
 int oi_map_region(struct oi_invocation *inv);
@@ -191,7 +193,7 @@ void oi_memory_exit(void);
 
 /* Kernel services. */
 extern struct oi_object oi_primordial;
-int oi_credentials_create(struct oi_object **out);
+struct oi_object *oi_credentials_create(void);
 bool oi_object_is_credentials(struct oi_object *obj);
 
 /* The emulator backend. */

@@ -19,6 +19,7 @@
 
 #include <linux/fcntl.h>
 #include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -48,134 +49,6 @@ struct oi_user_call {
 	void __user *uinvoke;
 	size_t usize;
 };
-
-/**
- * oi_arg_read() - read input buffer @i of @inv
- * @inv: the invocation.
- * @i:   index of a buffer argument.
- * @dst: where to put the bytes.
- * @len: bytes to read, at most the buffer's size.
- *
- * Context: process context when the buffers are __user.
- * Return: 0 or -EFAULT.
- */
-int oi_arg_read(struct oi_invocation *inv, unsigned int i, void *dst,
-		size_t len)
-{
-	if (WARN_ON_ONCE(len > inv->args[i].b.size))
-		return -EINVAL;
-	if (!inv->user_bufs) {
-		memcpy(dst, inv->args[i].b.kptr, len);
-		return 0;
-	}
-	return copy_from_user(dst, inv->args[i].b.uptr, len) ? -EFAULT : 0;
-}
-
-/**
- * oi_arg_write() - write output buffer @i of @inv and set its size
- * @inv: the invocation.
- * @i:   index of an output buffer.
- * @src: the bytes.
- * @len: how many; more than the buffer holds is refused.
- *
- * Context: process context when the buffers are __user.
- * Return: 0, -EFAULT, or -ENOSPC when @len does not fit.
- */
-int oi_arg_write(struct oi_invocation *inv, unsigned int i, const void *src,
-		 size_t len)
-{
-	struct oi_arg *a = &inv->args[i];
-
-	if (len > a->b.size)
-		return -ENOSPC;
-	if (!inv->user_bufs)
-		memcpy(a->b.kptr, src, len);
-	else if (copy_to_user(a->b.uptr, src, len))
-		return -EFAULT;
-	a->b.size = len;
-	return 0;
-}
-
-/**
- * oi_invocation_put_out_objects() - drop the output objects of @inv
- * @inv: an invocation whose callee filled its output object slots.
- *
- * Context: process context; may sleep (oi_object_put()).
- */
-void oi_invocation_put_out_objects(struct oi_invocation *inv)
-{
-	unsigned int i, first = qtee_idx_oo(inv->counts);
-
-	for (i = first; i < first + QTEE_NUM_OO(inv->counts); i++) {
-		oi_object_put(inv->args[i].o);
-		inv->args[i].o = NULL;
-	}
-}
-
-/**
- * oi_errno_to_result() - the Mink result for a kernel error
- * @err: 0 or -errno.
- *
- * Upstream's mapping, so a TEE sees the same results from us as from it.
- * Return: an Object_ERROR_* value.
- */
-int oi_errno_to_result(int err)
-{
-	switch (err) {
-	case 0:
-		return QTEE_OK;
-	case -ENOMEM:
-		return QTEE_ERROR_KMEM;
-	case -ENODEV:
-		return QTEE_ERROR_DEFUNCT;
-	case -EBUSY:
-	case -ENOSPC:
-	case -ENOBUFS:
-		return QTEE_ERROR_BUSY;
-	case -EINVAL:
-	case -EBADF:
-		return QTEE_ERROR_UNAVAIL;
-	default:
-		return QTEE_ERROR;
-	}
-}
-
-/**
- * oi_ioctl_matches() - whether @cmd is the ioctl @ref
- * @cmd: what userspace passed.
- * @ref: our definition.
- *
- * The size field is left out: callers built against another version of
- * the ABI pass another struct size, which oi_copy_struct_in() handles.
- * Return: true when type, number and direction agree.
- */
-bool oi_ioctl_matches(unsigned int cmd, unsigned int ref)
-{
-	return _IOC_TYPE(cmd) == _IOC_TYPE(ref) && _IOC_NR(cmd) == _IOC_NR(ref) &&
-	       _IOC_DIR(cmd) == _IOC_DIR(ref);
-}
-
-/**
- * oi_copy_struct_in() - copy an ioctl struct of any ABI version in
- * @k:     the kernel's struct.
- * @ksize: its size.
- * @min:   the size of the struct's first version: the smallest accepted.
- * @cmd:   the ioctl number, whose size field is the caller's struct size.
- * @uarg:  the caller's struct.
- *
- * Context: process context.
- * Return: 0, -EINVAL for a struct smaller than the first version, -E2BIG
- *         for a larger one whose extra bytes are not zero, or -EFAULT.
- */
-int oi_copy_struct_in(void *k, size_t ksize, size_t min, unsigned int cmd,
-		      void __user *uarg)
-{
-	size_t usize = _IOC_SIZE(cmd);
-
-	if (usize < min)
-		return -EINVAL;
-	return copy_struct_from_user(k, ksize, uarg, usize);
-}
 
 static int oi_copy_in_header(struct objinvoke_invoke *k, unsigned int cmd,
 			     void __user *uarg)
@@ -207,6 +80,7 @@ static int oi_copy_in_header(struct objinvoke_invoke *k, unsigned int cmd,
 static int oi_take_arg(struct oi_invocation *inv, unsigned int i,
 		       const struct objinvoke_arg *u, u64 *total)
 {
+	struct oi_object *obj;
 	u32 c = inv->counts;
 
 	if (u->flags)
@@ -230,23 +104,11 @@ static int oi_take_arg(struct oi_invocation *inv, unsigned int i,
 		return 0;
 	if (u->fd > INT_MAX)
 		return -EBADF;
-	{
-		int err = 0;
-
-		/* put: oi_put_in_objects() */
-		inv->args[i].o = oi_object_from_fd(u->fd, &err);
-		return err;
-	}
-}
-
-static void oi_put_in_objects(struct oi_invocation *inv)
-{
-	unsigned int i, first = qtee_idx_io(inv->counts);
-
-	for (i = first; i < first + QTEE_NUM_IO(inv->counts); i++) {
-		oi_object_put(inv->args[i].o);
-		inv->args[i].o = NULL;
-	}
+	obj = oi_object_from_fd(u->fd);	/* put: oi_invocation_put_in_objects() */
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	inv->args[i].o = obj;
+	return 0;
 }
 
 /*
@@ -306,7 +168,7 @@ static int oi_copy_out_answer(struct oi_invocation *inv,
 static void oi_user_call_free(struct oi_user_call *uc)
 {
 	oi_invocation_put_out_objects(&uc->inv);
-	oi_put_in_objects(&uc->inv);
+	oi_invocation_put_in_objects(&uc->inv);
 	oi_server_put(uc->inv.serve);
 	oi_object_put(uc->obj);
 	kfree(uc);
@@ -364,6 +226,10 @@ out_free:
  * answered: carry it on in this thread
  * @uc: the parked ioctl.
  *
+ * Called from below, by oi_server_reply() (server_request.c): with
+ * oi_invoke_abandon() the module's one recursion, the way back up from
+ * oi_server_park() (docs/architecture.md, "What may call what").
+ *
  * Context: process context, the thread that parked it.
  * Return: as OBJINVOKE_IOC_INVOKE returns.
  */
@@ -387,13 +253,14 @@ void oi_invoke_abandon(struct oi_user_call *uc)
 /* OBJINVOKE_INVOKE_SERVE: the server this thread serves, depth-checked. */
 static int oi_take_serve(struct oi_user_call *uc)
 {
-	int err = 0;
+	struct oi_server *srv;
 
 	if (!(uc->k.flags & OBJINVOKE_INVOKE_SERVE))
 		return 0;
-	uc->inv.serve = oi_server_from_fd((int)uc->k.server_fd, &err);
-	if (!uc->inv.serve)
-		return err;
+	srv = oi_server_from_fd((int)uc->k.server_fd);
+	if (IS_ERR(srv))
+		return PTR_ERR(srv);
+	uc->inv.serve = srv;	/* put: oi_user_call_free() */
 	/* Each request the thread holds is a level of nesting below us. */
 	if (oi_server_depth(uc->inv.serve) >= OBJINVOKE_MAX_DEPTH)
 		return -ELOOP;
@@ -401,18 +268,19 @@ static int oi_take_serve(struct oi_user_call *uc)
 }
 
 /**
- * oi_invoke_ioctl() - OBJINVOKE_IOC_INVOKE on the fd of @obj
- * @obj:  the object the fd holds.
+ * oi_invoke_ioctl() - the ioctl of an object fd: OBJINVOKE_IOC_INVOKE
+ * @file: the object fd's file (object_fd.c); it holds the object.
  * @cmd:  the ioctl number (its size field may differ from ours).
- * @uarg: the caller's struct objinvoke_invoke.
+ * @arg:  the caller's struct objinvoke_invoke.
  *
  * Context: process context; may sleep for as long as the object takes.
  * Return: 0 when the object answered (the answer is in ->result) or
  *         handed this thread a request to serve (->state), or -errno.
  */
-long oi_invoke_ioctl(struct oi_object *obj, unsigned int cmd,
-		     void __user *uarg)
+long oi_invoke_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	struct oi_object *obj = file->private_data;
+	void __user *uarg = (void __user *)arg;
 	struct objinvoke_invoke k;
 	struct oi_invocation *inv;
 	struct oi_user_call *uc;

@@ -284,14 +284,14 @@ static void oi_memobj_unimport(struct oi_memobj *mem)
 
 /**
  * oi_memobj_from_fd() - a memory object for the dma-buf behind @fd
- * @fd:  a file descriptor of the calling process.
- * @err: out: -EINVAL when @fd is not a dma-buf, -EOPNOTSUPP for memory
- *       the bridge cannot reach (see DOC above), or the import's error.
+ * @fd: a file descriptor of the calling process.
  *
  * Context: process context.
- * Return: a new reference, or NULL.
+ * Return: a new reference, or ERR_PTR(): -EINVAL when @fd is not a
+ *         dma-buf, -EOPNOTSUPP for memory the bridge cannot reach (see
+ *         DOC above), or the import's error.
  */
-struct oi_object *oi_memobj_from_fd(int fd, int *err)
+struct oi_object *oi_memobj_from_fd(int fd)
 {
 	struct rb_node **link, *parent;
 	struct oi_memobj *mem;
@@ -299,10 +299,8 @@ struct oi_object *oi_memobj_from_fd(int fd, int *err)
 	int ret;
 
 	dmabuf = dma_buf_get(fd);
-	if (IS_ERR(dmabuf)) {
-		*err = -EINVAL;	/* neither an object nor memory */
-		return NULL;
-	}
+	if (IS_ERR(dmabuf))
+		return ERR_PTR(-EINVAL);	/* neither an object nor memory */
 
 	/* Held across the import, so one dma-buf never gets two. */
 	mutex_lock(&oi_memobjs_lock);
@@ -320,8 +318,7 @@ struct oi_object *oi_memobj_from_fd(int fd, int *err)
 		mutex_unlock(&oi_memobjs_lock);
 		kfree(mem);
 		dma_buf_put(dmabuf);
-		*err = ret;
-		return NULL;
+		return ERR_PTR(ret);
 	}
 	oi_object_init(&mem->base, &oi_memobj_ops);
 	rb_link_node(&mem->node, parent, link);

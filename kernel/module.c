@@ -10,6 +10,9 @@
  * is world-usable: the root object only lets userspace register with
  * credentials the kernel made (qtee_object.c), so opening it grants
  * nothing a process could abuse.
+ *
+ * The top of the module: it sets up and tears down every layer below
+ * (docs/architecture.md, "What may call what") and nothing calls it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,11 +24,6 @@
 
 #include "qtee.h"
 #include "testpoint.h"
-
-unsigned int oi_debug_mask;
-module_param_named(debug_mask, oi_debug_mask, uint, 0644);
-MODULE_PARM_DESC(debug_mask,
-		 "debug output: 1 invoke, 2 TEE calls, 4 objects, 8 emulator");
 
 /* GET_ROOT, GET_CREDENTIALS, SERVER_NEW: a new fd for what @make makes. */
 static long oi_dev_get_object(unsigned int cmd, void __user *uarg,
@@ -58,10 +56,9 @@ static struct file *oi_make_root(void)
 
 static struct file *oi_make_credentials(void)
 {
-	struct oi_object *obj;
-	int ret = oi_credentials_create(&obj);
+	struct oi_object *obj = oi_credentials_create();
 
-	return ret ? ERR_PTR(ret) : oi_file_of(obj);
+	return IS_ERR(obj) ? ERR_CAST(obj) : oi_file_of(obj);
 }
 
 static long oi_dev_ioctl(struct file *file, unsigned int cmd,

@@ -2,6 +2,11 @@
 /*
  * The QTEE transport's internal interfaces: SMC calls, the backend that
  * carries them, and the table of normal-world objects the TEE holds.
+ *
+ * Its files, bottom to top (docs/architecture.md, "What may call what"):
+ * qtee_ns.c (generations, backend, NS table), qtee_client.c (each
+ * process's share), qtee_object.c (TEE objects), qtee_call.c (invoking
+ * them), backend_emu.c (the emulator that carries the SMC calls).
  */
 #ifndef OBJINVOKE_QTEE_H
 #define OBJINVOKE_QTEE_H
@@ -125,17 +130,39 @@ const struct qtee_backend_ops *qtee_get_backend(void);
 u32 qtee_generation(void);
 void qtee_generation_end(void);
 
-/* Normal-world objects named by NS IDs (qtee_object.c). */
+/* Normal-world objects named by NS IDs (qtee_ns.c). */
 int qtee_ns_id_get(struct oi_object *obj, u32 generation, u32 *id);
 void qtee_ns_flush(void);
 struct oi_object *qtee_ns_lookup(u32 id);
 int qtee_ns_release(u32 id);
+/* Releases of TEE objects and abandoned calls run here. */
+extern struct workqueue_struct *qtee_wq;
+
+/**
+ * struct qtee_object - one reference to a TEE-hosted object
+ * @base:       the object; @base.ref counts its holders.
+ * @id:         the TEE's ID; invariant.
+ * @generation: the TEE generation the ID belongs to; invariant.
+ * @release:    sends RELEASE once the last reference is gone.
+ */
+struct qtee_object {
+	struct oi_object base;
+	u32 id;
+	u32 generation;
+	struct work_struct release;
+};
+
+static inline struct qtee_object *to_qtee_object(struct oi_object *obj)
+{
+	return container_of(obj, struct qtee_object, base);
+}
 
 /* TEE objects (qtee_object.c). */
 struct oi_object *qtee_object_new(u32 id, u32 generation);
+bool qtee_object_is_root(struct oi_object *obj);
 u32 qtee_object_id(struct oi_object *obj);
 u32 qtee_object_generation(struct oi_object *obj);
-extern struct workqueue_struct *qtee_wq;
+int qtee_root_policy(struct oi_invocation *inv, struct oi_object **own_creds);
 
 /* Each process's share of the TEE (qtee_client.c). */
 struct qtee_client;
@@ -143,10 +170,10 @@ int qtee_client_enter(struct qtee_call *call, bool interruptible);
 void qtee_client_callback(struct qtee_call *call, bool waiting);
 void qtee_client_exit(struct qtee_call *call);
 
-/* Invocations (qtee_call.c). */
-int qtee_call_invoke(u32 id, u32 generation, struct oi_invocation *inv);
-int qtee_call_resume(struct oi_invocation *inv);
-void qtee_call_abandon_parked(struct oi_invocation *inv);
-void qtee_call_release_remote(u32 id, u32 generation);
+/* Calls: what TEE objects do, their struct oi_object_ops (qtee_call.c). */
+int qtee_call_invoke(struct oi_object *obj, struct oi_invocation *inv);
+int qtee_call_resume(struct oi_object *obj, struct oi_invocation *inv);
+void qtee_call_abandon_parked(struct oi_object *obj, struct oi_invocation *inv);
+void qtee_call_release(struct oi_object *obj);
 
 #endif /* OBJINVOKE_QTEE_H */

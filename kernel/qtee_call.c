@@ -29,20 +29,23 @@
 #include "qtee.h"
 #include "testpoint.h"
 
+static void qtee_call_release_remote(u32 id, u32 generation);
+
+/* A call with an inbound buffer of @in_cap bytes, or ERR_PTR(-ENOMEM). */
 static struct qtee_call *qtee_call_alloc(u32 in_cap, u32 generation)
 {
 	struct qtee_call *call;
 
 	call = kzalloc(sizeof(*call), GFP_KERNEL_ACCOUNT);
 	if (!call)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	call->inbound = kvzalloc(in_cap, GFP_KERNEL_ACCOUNT);
 	call->outbound = kzalloc(QTEE_OUTBOUND_SIZE, GFP_KERNEL_ACCOUNT);
 	if (!call->inbound || !call->outbound) {
 		kvfree(call->inbound);
 		kfree(call->outbound);
 		kfree(call);
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	}
 	call->in_cap = in_cap;
 	call->generation = generation;
@@ -85,24 +88,52 @@ static void qtee_process_async(struct qtee_call *call, u32 start)
 }
 
 /*
+ * A TEE object for the reference to @id the TEE handed over; without
+ * memory the reference goes back to the TEE at once, so it never leaks.
+ */
+static struct oi_object *qtee_object_take(u32 id, u32 generation)
+{
+	struct oi_object *obj = qtee_object_new(id, generation);
+
+	if (IS_ERR(obj))
+		qtee_call_release_remote(id, generation);
+	return obj;
+}
+
+/*
  * Objects named by the TEE: its own IDs become TEE objects holding the
  * reference that came with them; NS IDs name objects the kernel gave it.
+ * Returns a reference, or ERR_PTR(-EPROTO) for an NS ID nobody gave it, or
+ * ERR_PTR(-ENOMEM).
  */
-static struct oi_object *qtee_object_from_id(struct qtee_call *call, u32 id,
-					     int *err)
+static struct oi_object *qtee_object_from_id(struct qtee_call *call, u32 id)
 {
 	struct oi_object *obj;
 
-	if (id & QTEE_OBJ_NS_BIT) {
-		obj = qtee_ns_lookup(id);
-		if (!obj)
-			*err = -EPROTO;
-		return obj;
+	if (!(id & QTEE_OBJ_NS_BIT))
+		return qtee_object_take(id, call->generation);
+	obj = qtee_ns_lookup(id);
+	return IS_ERR(obj) ? ERR_PTR(-EPROTO) : obj;
+}
+
+/*
+ * Take over the TEE's object at slot @i of @m into @inv.  On failure the
+ * slot stays empty and @err is set; every other ID is still taken over.
+ */
+static void qtee_take_obj(struct qtee_call *call, struct qtee_msg *m,
+			  unsigned int i, struct oi_invocation *inv, int *err)
+{
+	u32 id = qtee_msg_get_obj(m, i);
+	struct oi_object *obj;
+
+	if (id == QTEE_OBJ_NULL)
+		return;
+	obj = qtee_object_from_id(call, id);
+	if (IS_ERR(obj)) {
+		*err = PTR_ERR(obj);
+		obj = NULL;
 	}
-	obj = qtee_object_new(id, call->generation);
-	if (!obj)
-		*err = -ENOMEM;
-	return obj;
+	inv->args[i].o = obj;
 }
 
 /*
@@ -156,17 +187,13 @@ static void qtee_finish_callback(struct qtee_call *call, struct qtee_msg *req,
 				 struct oi_object *target, int result)
 {
 	struct oi_invocation *inv = &call->cb_inv;
-	unsigned int i, c = req->counts;
 
 	oi_dbg(OI_DBG_TEE, "callback %#x op %#x: %d\n", req->cxt, req->op,
 	       result);
 	qtee_write_response(call, req, inv, result);
 	if (result == QTEE_OK)
 		oi_invocation_put_out_objects(inv);
-	for (i = qtee_idx_io(c); i < qtee_idx_oo(c); i++) {
-		oi_object_put(inv->args[i].o);
-		inv->args[i].o = NULL;
-	}
+	oi_invocation_put_in_objects(inv);
 	oi_object_put(target);
 }
 
@@ -191,12 +218,8 @@ static int qtee_run_callback(struct qtee_call *call, struct qtee_msg *req)
 		inv->args[i].b.size = req->len[i];
 	}
 	/* Every TEE ID is a reference to take over, even after an error. */
-	for (i = qtee_idx_io(c); i < qtee_idx_oo(c); i++) {
-		u32 id = qtee_msg_get_obj(req, i);
-
-		if (id != QTEE_OBJ_NULL)
-			inv->args[i].o = qtee_object_from_id(call, id, &ret);
-	}
+	for (i = qtee_idx_io(c); i < qtee_idx_oo(c); i++)
+		qtee_take_obj(call, req, i, inv, &ret);
 	target = qtee_ns_lookup(req->cxt);
 	/*
 	 * Only now the async messages: a release in this message's tail
@@ -204,6 +227,8 @@ static int qtee_run_callback(struct qtee_call *call, struct qtee_msg *req)
 	 */
 	qtee_process_async(call, qtee_async_start(req));
 
+	if (IS_ERR(target))
+		target = NULL;	/* qtee_finish_callback() puts it */
 	if (ret || !target) {
 		result = ret == -ENOMEM ? QTEE_ERROR_KMEM : QTEE_ERROR_BADOBJ;
 	} else if (call->abandoned) {
@@ -333,13 +358,10 @@ static int qtee_unmarshal(struct qtee_call *call, struct oi_invocation *inv)
 	struct qtee_msg *m = &call->sent;
 	unsigned int i, c = m->counts;
 	int ret = 0;
-	u32 size, id;
+	u32 size;
 
-	for (i = qtee_idx_oo(c); i < qtee_num_args(c); i++) {
-		id = qtee_msg_get_obj(m, i);
-		if (id != QTEE_OBJ_NULL)
-			inv->args[i].o = qtee_object_from_id(call, id, &ret);
-	}
+	for (i = qtee_idx_oo(c); i < qtee_num_args(c); i++)
+		qtee_take_obj(call, m, i, inv, &ret);
 	for (i = QTEE_IDX_BO(c); !ret && i < qtee_idx_io(c); i++) {
 		ret = qtee_msg_read_out_size(m, i, &size);
 		if (!ret)
@@ -364,7 +386,7 @@ static void qtee_drop_results(struct qtee_call *call)
 	for (i = qtee_idx_oo(c); i < qtee_num_args(c); i++) {
 		id = qtee_msg_get_obj(m, i);
 		if (id != QTEE_OBJ_NULL && !(id & QTEE_OBJ_NS_BIT))
-			oi_object_put(qtee_object_new(id, call->generation));
+			oi_object_put(qtee_object_take(id, call->generation));
 	}
 }
 
@@ -428,13 +450,14 @@ static int qtee_call_run(struct qtee_call *call, struct oi_invocation *inv,
 
 /**
  * qtee_call_resume() - carry on a parked invocation of a TEE object
+ * @obj: the TEE object (its ->resume).
  * @inv: the invocation; inv->park_ctx is its call, whose callback target
  *       has the answer of the request the thread served.
  *
  * Context: process context, the invoking thread.
  * Return: as qtee_call_invoke().
  */
-int qtee_call_resume(struct oi_invocation *inv)
+int qtee_call_resume(struct oi_object *obj, struct oi_invocation *inv)
 {
 	struct qtee_call *call = inv->park_ctx;
 	struct oi_object *target = call->cb_target;
@@ -451,6 +474,7 @@ int qtee_call_resume(struct oi_invocation *inv)
 
 /**
  * qtee_call_abandon_parked() - a parked invocation will not be resumed
+ * @obj: the TEE object (its ->abandon).
  * @inv: the invocation; inv->park_ctx is its call.
  *
  * The TEE still waits for the callback's answer: it gets DEFUNCT, and a
@@ -458,7 +482,7 @@ int qtee_call_resume(struct oi_invocation *inv)
  *
  * Context: process context.
  */
-void qtee_call_abandon_parked(struct oi_invocation *inv)
+void qtee_call_abandon_parked(struct oi_object *obj, struct oi_invocation *inv)
 {
 	struct qtee_call *call = inv->park_ctx;
 	struct oi_object *target = call->cb_target;
@@ -471,22 +495,8 @@ void qtee_call_abandon_parked(struct oi_invocation *inv)
 	qtee_call_abandon(call);
 }
 
-/**
- * qtee_call_invoke() - invoke TEE object @id
- * @id:  the TEE's ID of the object.
- * @generation: the generation @id belongs to; the call reaches no other.
- * @inv: the invocation; on Object_OK its output buffers and objects are
- *       filled in.
- *
- * Context: process context; sleeps until the TEE answers (killable; for a
- * user's own invocation, a signal before the TEE took it withdraws it).
- * Return: 0 with inv->result set, OI_PARKED (a callback for the thread to
- *         serve), or -errno (-EPROTO: the TEE answered with a malformed
- *         message; -ERESTARTSYS: withdrawn by a signal, never sent;
- *         -EBUSY: the process has too many calls with the TEE, see
- *         qtee_client.c).
- */
-int qtee_call_invoke(u32 id, u32 generation, struct oi_invocation *inv)
+/* The direct invocation of TEE object @id: see qtee_call_invoke(). */
+static int qtee_call_start(u32 id, u32 generation, struct oi_invocation *inv)
 {
 	struct qtee_call *call;
 	unsigned int i;
@@ -502,8 +512,8 @@ int qtee_call_invoke(u32 id, u32 generation, struct oi_invocation *inv)
 		return -E2BIG;
 
 	call = qtee_call_alloc(size, generation);
-	if (!call)
-		return -ENOMEM;
+	if (IS_ERR(call))
+		return PTR_ERR(call);
 	ret = qtee_client_enter(call, inv->from_user);
 	if (ret) {
 		qtee_call_free(call);
@@ -527,6 +537,45 @@ out_unsend:
 }
 
 /**
+ * qtee_call_invoke() - invoke a TEE object (its ->invoke)
+ * @obj: the TEE object.
+ * @inv: the invocation; on Object_OK its output buffers and objects are
+ *       filled in.  From userspace, the root object allows only what
+ *       qtee_root_policy() allows.
+ *
+ * Context: process context; sleeps until the TEE answers (killable; for a
+ * user's own invocation, a signal before the TEE took it withdraws it).
+ * Return: 0 with inv->result set (DEFUNCT when the object's TEE is gone),
+ *         OI_PARKED (a callback for the thread to serve), or -errno
+ *         (-EPROTO: the TEE answered with a malformed message;
+ *         -ERESTARTSYS: withdrawn by a signal, never sent; -EBUSY: the
+ *         process has too many calls with the TEE, see qtee_client.c;
+ *         -EPERM: refused by the root object's policy).
+ */
+int qtee_call_invoke(struct oi_object *obj, struct oi_invocation *inv)
+{
+	u32 generation = qtee_object_generation(obj);
+	struct oi_object *own_creds = NULL;
+	int ret;
+
+	if (generation != qtee_generation()) {
+		inv->result = QTEE_ERROR_DEFUNCT;
+		return 0;
+	}
+	if (inv->from_user && qtee_object_is_root(obj)) {
+		ret = qtee_root_policy(inv, &own_creds);
+		if (ret)
+			return ret;
+	}
+	ret = qtee_call_start(qtee_object_id(obj), generation, inv);
+	if (own_creds) {
+		inv->args[qtee_idx_io(inv->counts)].o = NULL;
+		oi_object_put(own_creds);	/* get: qtee_root_policy() */
+	}
+	return ret;
+}
+
+/**
  * qtee_call_release_remote() - drop the kernel's reference to TEE object @id
  * @id:         the TEE's ID.
  * @generation: the generation it belongs to; nothing is sent to a TEE
@@ -538,7 +587,7 @@ out_unsend:
  *
  * Context: process context; waits for the TEE.
  */
-void qtee_call_release_remote(u32 id, u32 generation)
+static void qtee_call_release_remote(u32 id, u32 generation)
 {
 	enum qtee_wait mode = current->flags & PF_KTHREAD ? QTEE_WAIT_IDLE :
 						    QTEE_WAIT_KILLABLE;
@@ -548,7 +597,7 @@ void qtee_call_release_remote(u32 id, u32 generation)
 	if (generation != qtee_generation())
 		return;
 	call = qtee_call_alloc(QTEE_INVOKE_HDR, generation);
-	if (!call)
+	if (IS_ERR(call))
 		return;	/* the TEE keeps one reference too many */
 	ret = qtee_msg_init(&call->sent, call->inbound, call->in_cap,
 			    QTEE_MSG_INVOKE, id, QTEE_OP_RELEASE, 0);
@@ -563,4 +612,34 @@ void qtee_call_release_remote(u32 id, u32 generation)
 		qtee_process_async(call, 0);
 	oi_dbg(OI_DBG_OBJECT, "released TEE object %#x\n", id);
 	qtee_call_free(call);
+}
+
+static void qtee_call_release_work(struct work_struct *work)
+{
+	struct qtee_object *qo = container_of(work, struct qtee_object,
+					      release);
+
+	qtee_call_release_remote(qo->id, qo->generation);
+	kfree(qo);
+}
+
+/**
+ * qtee_call_release() - the last reference to a TEE object went (its
+ * ->destroy): a worker sends RELEASE
+ * @obj: the TEE object.
+ *
+ * Context: any context oi_object_put() may be called in.
+ */
+void qtee_call_release(struct oi_object *obj)
+{
+	struct qtee_object *qo = to_qtee_object(obj);
+
+	if (WARN_ON_ONCE(qtee_object_is_root(obj)))
+		return;
+	if (qo->generation != qtee_generation()) {
+		kfree(qo);	/* the TEE that knew this ID is gone */
+		return;
+	}
+	INIT_WORK(&qo->release, qtee_call_release_work);
+	queue_work(qtee_wq, &qo->release);
 }

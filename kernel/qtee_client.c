@@ -63,7 +63,7 @@ static DEFINE_MUTEX(qtee_clients_lock);
 /* Woken whenever a call leaves the TEE or starts waiting for a callback. */
 static DECLARE_WAIT_QUEUE_HEAD(qtee_clients_wq);
 
-/* The calling process's entry, with a @users reference; NULL: no memory. */
+/* The calling process's entry, with a @users reference, or ERR_PTR(-ENOMEM). */
 static struct qtee_client *qtee_client_get_locked(void)
 {
 	struct pid *tgid = task_tgid(current);
@@ -75,7 +75,7 @@ static struct qtee_client *qtee_client_get_locked(void)
 			goto found;
 	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	c->tgid = get_pid(tgid);	/* put: qtee_client_put_locked() */
 	hash_add(qtee_clients, &c->node, (unsigned long)tgid);
 found:
@@ -116,9 +116,9 @@ int qtee_client_enter(struct qtee_call *call, bool interruptible)
 
 	mutex_lock(&qtee_clients_lock);
 	c = qtee_client_get_locked();
-	if (!c) {
+	if (IS_ERR(c)) {
 		mutex_unlock(&qtee_clients_lock);
-		return -ENOMEM;
+		return PTR_ERR(c);
 	}
 	while (c->sessions >= READ_ONCE(tee_sessions_per_process)) {
 		if (c->in_callback) {

@@ -181,29 +181,28 @@ static const struct oi_object_ops credentials_ops = {
 
 /**
  * oi_credentials_create() - a credentials object for the calling process
- * @out: the new object, one reference owned by the caller.
  *
  * Context: process context.
- * Return: 0 or -ENOMEM.
+ * Return: the new object, one reference owned by the caller, or
+ *         ERR_PTR(-ENOMEM).
  */
-int oi_credentials_create(struct oi_object **out)
+struct oi_object *oi_credentials_create(void)
 {
 	struct oi_credentials *c;
 
 	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	c->exe = oi_current_exe_path(&c->exe_len, &c->info.flags);
 	if (!c->exe) {
 		kfree(c);
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	}
 	oi_object_init(&c->base, &credentials_ops);
 	c->info.uid = from_kuid_munged(&init_user_ns, current_euid());
 	c->info.gid = from_kgid_munged(&init_user_ns, current_egid());
 	c->info.pid = task_tgid_nr(current);
-	*out = &c->base;
-	return 0;
+	return &c->base;
 }
 
 bool oi_object_is_credentials(struct oi_object *obj)

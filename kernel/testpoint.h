@@ -19,11 +19,11 @@
 #define OBJINVOKE_TESTPOINT_H
 
 enum oi_test_point {
-	/* server.c: RECV took a request off the queue, not yet delivered */
+	/* server_request.c: RECV took a request off the queue, not yet delivered */
 	OI_TP_RECV_TAKEN,
-	/* server.c: a parked request was published to the thread's server */
+	/* server_request.c: a parked request was published to the thread's server */
 	OI_TP_PARK_PUBLISHED,
-	/* qtee_object.c: the NS flush found an entry, not yet erased */
+	/* qtee_ns.c: the NS flush found an entry, not yet erased */
 	OI_TP_NS_FLUSH_ENTRY,
 	/* qtee_call.c: a call the TEE never saw takes its NS IDs back */
 	OI_TP_UNSEND,

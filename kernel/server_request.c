@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * DOC: servers and the objects processes host
+ * DOC: servers: their requests and the objects processes host
  *
- * A server (struct oi_server, behind a server fd) is how a process hosts
- * objects.  Each object it registers is a struct oi_user_object: an
+ * A server (struct oi_server, behind a server fd: server_fd.c) is how a
+ * process hosts objects.  Each object it registers is a struct oi_user_object: an
  * object like any other, with fds, NS IDs and references, whose invoke
  * function turns the invocation into a struct oi_request on its server.
  *
@@ -32,6 +32,15 @@
  * and the bytes of its requests, queued, delivered or parked (a new
  * request fails with ENOBUFS).  Every allocation is charged to the memory
  * cgroup of the process that caused it.
+ *
+ * The module's one recursion is here: an invocation parked with its
+ * request in the invoking thread (oi_server_park(), called from
+ * invoke_ioctl.c) goes on when that thread replies (oi_server_reply()
+ * calls oi_invoke_continue()) and is dropped when the server dies
+ * (oi_server_kill() calls oi_invoke_abandon()).  While it is parked the
+ * thread may invoke again, nesting up to OBJINVOKE_MAX_DEPTH
+ * (oi_server_depth()).  Those two calls are the only ones in the module
+ * that go up a layer (docs/architecture.md, "What may call what").
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -48,7 +57,7 @@
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 
-#include "internal.h"
+#include "server.h"
 #include "testpoint.h"
 
 static unsigned int server_max_objects = 65536;
@@ -166,6 +175,12 @@ static void oi_server_release_ref(struct kref *ref)
 	kfree(srv);
 }
 
+/**
+ * oi_server_put() - drop a reference to a server
+ * @srv: the server; NULL is allowed and ignored.
+ *
+ * Context: any context that may free memory.
+ */
 void oi_server_put(struct oi_server *srv)
 {
 	if (srv)
@@ -242,25 +257,24 @@ static struct oi_request *oi_request_alloc(struct oi_server *srv, u32 kind,
 
 /*
  * A request carrying @src: input buffers copied, output space reserved,
- * input objects referenced.
+ * input objects referenced.  ERR_PTR() as oi_request_alloc(), or
+ * -EFAULT reading an input buffer.
  */
 static struct oi_request *oi_request_new(struct oi_user_object *uo,
-					 struct oi_invocation *src, int *err)
+					 struct oi_invocation *src)
 {
 	unsigned int i, c = src->counts;
 	struct oi_request *req;
 	size_t total = 0, off = 0;
+	int err = -ENOMEM;
 
 	for (i = 0; i < qtee_num_bufs(c); i++)
 		total += ALIGN(src->args[i].b.size, 8);
 
 	req = oi_request_alloc(uo->srv, OBJINVOKE_REQUEST_INVOKE, uo,
 			       sizeof(*req) + total);
-	if (IS_ERR(req)) {
-		*err = PTR_ERR(req);
-		return NULL;
-	}
-	*err = -ENOMEM;
+	if (IS_ERR(req))
+		return req;
 	req->data = kvzalloc(total ?: 1, GFP_KERNEL_ACCOUNT);
 	if (!req->data)
 		goto err_put;
@@ -274,20 +288,19 @@ static struct oi_request *oi_request_new(struct oi_user_object *uo,
 		a->b.size = src->args[i].b.size;
 		off += ALIGN(a->b.size, 8);
 		if (i < QTEE_IDX_BO(c)) {
-			*err = oi_arg_read(src, i, a->b.kptr, a->b.size);
-			if (*err)
+			err = oi_arg_read(src, i, a->b.kptr, a->b.size);
+			if (err)
 				goto err_put;
 		}
 	}
 	for (i = qtee_idx_io(c); i < qtee_idx_oo(c); i++)
 		if (src->args[i].o)	/* put: oi_request_free() */
 			req->inv.args[i].o = oi_object_get(src->args[i].o);
-	*err = 0;
 	return req;
 
 err_put:
 	oi_request_put(req);
-	return NULL;
+	return ERR_PTR(err);
 }
 
 /* Hand the answer of @req to the invocation @dst it was made for. */
@@ -411,9 +424,9 @@ static int oi_user_object_invoke(struct oi_object *obj,
 	struct oi_request *req;
 	int ret;
 
-	req = oi_request_new(uo, inv, &ret);
-	if (!req)
-		return ret;
+	req = oi_request_new(uo, inv);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
 
 	if (inv->serve == srv) {
 		/* The invoking thread serves it: hand it back up. */
@@ -695,34 +708,36 @@ int oi_server_depth(struct oi_server *srv)
 	return depth;
 }
 
-/* ---- the server fd ---- */
-
-static long oi_server_add(struct oi_server *srv, unsigned int cmd,
-			  void __user *uarg)
+/**
+ * oi_server_add_object() - a new object hosted by @srv
+ * @srv:    the server.
+ * @cookie: the host's value, given back with each request for it.
+ * @handle: out: its handle on the server.
+ *
+ * Context: process context.
+ * Return: the object, one reference owned by the caller (the last put
+ *         queues its release request), or ERR_PTR(): -ENOSPC when the
+ *         server hosts as many as it may, -ESHUTDOWN when it is dead,
+ *         -ENOMEM.
+ */
+struct oi_object *oi_server_add_object(struct oi_server *srv, u64 cookie,
+				       u32 *handle)
 {
-	struct objinvoke_server_add k;
 	struct oi_user_object *uo;
-	struct file *file;
 	int ret;
-
-	ret = oi_copy_struct_in(&k, sizeof(k), sizeof(k), cmd, uarg);
-	if (ret)
-		return ret;
-	if (k.flags || k.reserved || k.fd || k.handle)
-		return -EINVAL;
 
 	uo = kzalloc(sizeof(*uo), GFP_KERNEL_ACCOUNT);
 	if (!uo)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	oi_object_init(&uo->base, &oi_user_object_ops);
-	uo->cookie = k.cookie;
+	uo->cookie = cookie;
 	uo->srv = srv;
 	/* The notice is made now, so the last put never allocates. */
 	uo->release = oi_request_alloc(srv, OBJINVOKE_REQUEST_RELEASE, uo, 1);
 	if (IS_ERR(uo->release)) {
 		ret = PTR_ERR(uo->release);
 		kfree(uo);
-		return ret;
+		return ERR_PTR(ret);
 	}
 
 	mutex_lock(&srv->lock);
@@ -732,58 +747,55 @@ static long oi_server_add(struct oi_server *srv, unsigned int cmd,
 	if (ret) {
 		oi_request_put(uo->release);
 		kfree(uo);
-		return ret;
+		return ERR_PTR(ret);
 	}
 	uo->release->handle = uo->handle;
 	kref_get(&srv->ref);	/* put: oi_user_object_destroy() */
-
-	k.handle = uo->handle;
-	file = oi_object_file(&uo->base);
-	/* The fd holds its own reference; a failed add releases at once. */
-	oi_object_put(&uo->base);
-	return oi_install_for_user(file, &k, sizeof(k), &k.fd, uarg);
+	*handle = uo->handle;
+	return &uo->base;
 }
 
-static long oi_server_get(struct oi_server *srv, unsigned int cmd,
-			  void __user *uarg)
+/**
+ * oi_server_get_object() - the live object @srv hosts under @handle
+ * @srv:    the server.
+ * @handle: its handle.
+ *
+ * Context: process context.
+ * Return: a new reference, or ERR_PTR(-ENOENT) when no object has that
+ *         handle or it is on its way out (its release is queued).
+ */
+struct oi_object *oi_server_get_object(struct oi_server *srv, u32 handle)
 {
-	struct objinvoke_server_get k;
 	struct oi_user_object *uo;
-	struct file *file;
-	int ret;
-
-	ret = oi_copy_struct_in(&k, sizeof(k), sizeof(k), cmd, uarg);
-	if (ret)
-		return ret;
-	if (k.reserved || k.fd)
-		return -EINVAL;
 
 	mutex_lock(&srv->lock);
-	uo = xa_load(&srv->objects, k.handle);
+	uo = xa_load(&srv->objects, handle);
 	/* Once its count hit zero, the release request is on its way. */
 	if (uo && !kref_get_unless_zero(&uo->base.ref))
 		uo = NULL;
 	mutex_unlock(&srv->lock);
-	if (!uo)
-		return -ENOENT;
-
-	file = oi_object_file(&uo->base);
-	oi_object_put(&uo->base);	/* the file holds its own */
-	return oi_install_for_user(file, &k, sizeof(k), &k.fd, uarg);
+	return uo ? &uo->base : ERR_PTR(-ENOENT);
 }
 
-static long oi_server_recv(struct oi_server *srv, unsigned int cmd,
-			   void __user *uarg)
+/**
+ * oi_server_recv() - hand the oldest queued request of @srv to the calling
+ * thread
+ * @srv:  the server.
+ * @k:    the host's struct objinvoke_request, copied in and checked.
+ * @uarg: where it is, to write the request to.
+ *
+ * Waits for one unless @k asks not to.  A request that cannot be written
+ * goes back to the queue as it was.
+ *
+ * Context: process context; sleeps (interruptible, freezable).
+ * Return: 0, -EAGAIN (nonblocking and none queued), -EINTR, -ESHUTDOWN,
+ *         or an error of oi_request_deliver().
+ */
+int oi_server_recv(struct oi_server *srv, struct objinvoke_request *k,
+		   void __user *uarg)
 {
-	struct objinvoke_request k;
 	struct oi_request *req;
-	int ret;
-
-	ret = oi_copy_struct_in(&k, sizeof(k), sizeof(k), cmd, uarg);
-	if (ret)
-		return ret;
-	if (k.flags & ~OBJINVOKE_RECV_NONBLOCK || k.reserved)
-		return -EINVAL;
+	int ret = 0;
 
 	for (;;) {
 		int seen = atomic_read(&srv->events);
@@ -802,7 +814,7 @@ static long oi_server_recv(struct oi_server *srv, unsigned int cmd,
 			return ret;	/* no ID to give: it stays queued */
 		if (req)
 			break;
-		if (k.flags & OBJINVOKE_RECV_NONBLOCK)
+		if (k->flags & OBJINVOKE_RECV_NONBLOCK)
 			return -EAGAIN;
 		if (wait_event_freezable(srv->wq,
 					 atomic_read(&srv->events) != seen))
@@ -811,7 +823,7 @@ static long oi_server_recv(struct oi_server *srv, unsigned int cmd,
 
 	/* The queue's reference is ours now, until we publish or requeue. */
 	oi_test_point(OI_TP_RECV_TAKEN);
-	ret = oi_request_deliver(req, &k, uarg);
+	ret = oi_request_deliver(req, k, uarg);
 
 	mutex_lock(&srv->lock);
 	if (req->kind != OBJINVOKE_REQUEST_INVOKE && !ret) {
@@ -860,6 +872,7 @@ static int oi_reply_apply(struct oi_request *req, const struct objinvoke_reply *
 	struct oi_invocation *inv = &req->inv;
 	unsigned int i, c = inv->counts, n = qtee_num_args(c);
 	struct objinvoke_arg *uargs;
+	struct oi_object *obj;
 	int ret = 0;
 
 	inv->result = (s32)k->result;
@@ -893,13 +906,14 @@ static int oi_reply_apply(struct oi_request *req, const struct objinvoke_reply *
 	for (i = qtee_idx_oo(c); i < n; i++) {
 		if (uargs[i].fd == OBJINVOKE_FD_NONE)
 			continue;
-		inv->args[i].o = uargs[i].fd > INT_MAX ? NULL :
-				 oi_object_from_fd(uargs[i].fd, &ret);
-		if (!inv->args[i].o) {
-			ret = ret ?: -EBADF;
+		obj = uargs[i].fd > INT_MAX ? ERR_PTR(-EBADF) :
+		      oi_object_from_fd(uargs[i].fd);
+		if (IS_ERR(obj)) {
+			ret = PTR_ERR(obj);
 			inv->result = QTEE_ERROR_BADOBJ;
 			goto out;
 		}
+		inv->args[i].o = obj;
 	}
 out:
 	if (ret)
@@ -908,44 +922,61 @@ out:
 	return ret;
 }
 
-static long oi_server_reply(struct oi_server *srv, unsigned int cmd,
-			    void __user *uarg)
+/**
+ * oi_server_reply() - the host answers a request it holds
+ * @srv: the server.
+ * @k:   the host's struct objinvoke_reply, copied in and checked.
+ *
+ * A parked invocation the answer resumes goes on in this thread: this is
+ * where the module's one recursion closes (oi_server_park() above).
+ *
+ * Context: process context, a thread of the host.
+ * Return: -ENOENT when the thread holds no such request; for a parked
+ *         invocation what its invoke ioctl returns; else 0 or what was
+ *         wrong with the reply (the invoker sees an error result).
+ */
+long oi_server_reply(struct oi_server *srv, const struct objinvoke_reply *k)
 {
-	struct objinvoke_reply k;
 	struct oi_request *req;
 	struct oi_user_call *cont;
 	int ret;
 
-	ret = oi_copy_struct_in(&k, sizeof(k), sizeof(k), cmd, uarg);
-	if (ret)
-		return ret;
-	if (k.flags || k.reserved || !k.id || k.id > U32_MAX)
-		return -EINVAL;
-
 	mutex_lock(&srv->lock);
-	req = xa_load(&srv->delivered, k.id);
+	req = xa_load(&srv->delivered, k->id);
 	/* Only the thread that holds a parked request can carry it on. */
 	if (req && (!req->cont || oi_request_owned_by_current_locked(req)))
-		xa_erase(&srv->delivered, k.id);
+		xa_erase(&srv->delivered, k->id);
 	else
 		req = NULL;
 	mutex_unlock(&srv->lock);
 	if (!req)
 		return -ENOENT;
 
-	ret = oi_reply_apply(req, &k);
+	ret = oi_reply_apply(req, k);
 	cont = req->cont;
 	mutex_lock(&srv->lock);
 	oi_request_answer_locked(req, req->inv.result);
 	mutex_unlock(&srv->lock);
 	oi_request_put(req);	/* the delivery's */
 
-	/* A parked invocation goes on in this thread, and reports itself. */
+	/*
+	 * A parked invocation goes on in this thread, and reports itself:
+	 * the call back up into invoke_ioctl.c, the genuine recursion.
+	 */
 	return cont ? oi_invoke_continue(cont) : ret;
 }
 
-/* Close or shutdown: answer everything DEFUNCT, wake every waiter. */
-static void oi_server_kill(struct oi_server *srv)
+/**
+ * oi_server_kill() - the server dies (its fd's last close, or shutdown)
+ * @srv: the server.
+ *
+ * Everything queued or delivered is answered DEFUNCT and every waiter
+ * woken; parked invocations are abandoned (in invoke_ioctl.c: the other
+ * way back up of the recursion).  Idempotent.
+ *
+ * Context: process context.
+ */
+void oi_server_kill(struct oi_server *srv)
 {
 	struct oi_request *req, *tmp;
 	LIST_HEAD(doomed);
@@ -977,30 +1008,18 @@ static void oi_server_kill(struct oi_server *srv)
 	}
 }
 
-static long oi_server_ioctl(struct file *file, unsigned int cmd,
-			    unsigned long arg)
+/**
+ * oi_server_poll() - poll on the server fd
+ * @srv:  the server.
+ * @file: its file.
+ * @pt:   the poll table.
+ *
+ * Context: process context.
+ * Return: EPOLLIN when a request is queued, EPOLLHUP once it is dead.
+ */
+__poll_t oi_server_poll(struct oi_server *srv, struct file *file,
+			poll_table *pt)
 {
-	struct oi_server *srv = file->private_data;
-	void __user *uarg = (void __user *)arg;
-
-	if (oi_ioctl_matches(cmd, OBJINVOKE_IOC_SERVER_ADD))
-		return oi_server_add(srv, cmd, uarg);
-	if (oi_ioctl_matches(cmd, OBJINVOKE_IOC_SERVER_GET))
-		return oi_server_get(srv, cmd, uarg);
-	if (oi_ioctl_matches(cmd, OBJINVOKE_IOC_SERVER_RECV))
-		return oi_server_recv(srv, cmd, uarg);
-	if (oi_ioctl_matches(cmd, OBJINVOKE_IOC_SERVER_REPLY))
-		return oi_server_reply(srv, cmd, uarg);
-	if (cmd == OBJINVOKE_IOC_SERVER_SHUTDOWN) {
-		oi_server_kill(srv);
-		return 0;
-	}
-	return -ENOTTY;
-}
-
-static __poll_t oi_server_poll(struct file *file, poll_table *pt)
-{
-	struct oi_server *srv = file->private_data;
 	__poll_t mask = 0;
 
 	poll_wait(file, &srv->wq, pt);
@@ -1013,66 +1032,32 @@ static __poll_t oi_server_poll(struct file *file, poll_table *pt)
 	return mask;
 }
 
-static int oi_server_file_release(struct inode *inode, struct file *file)
-{
-	struct oi_server *srv = file->private_data;
-
-	oi_server_kill(srv);
-	oi_server_put(srv);	/* get: oi_server_new_file() */
-	return 0;
-}
-
-static const struct file_operations oi_server_fops = {
-	.owner = THIS_MODULE,
-	.release = oi_server_file_release,
-	.unlocked_ioctl = oi_server_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
-	.poll = oi_server_poll,
-	.llseek = noop_llseek,
-};
-
 /**
- * oi_server_from_fd() - the server behind a server fd
- * @fd:  a file descriptor of the calling process.
- * @err: out: -EBADF for a closed fd, -EINVAL for another kind of file.
+ * oi_server_get() - take a reference to @srv
+ * @srv: the server.
  *
- * Context: process context.
- * Return: a reference (put with oi_server_put()), or NULL.
+ * Return: @srv; put with oi_server_put().
  */
-struct oi_server *oi_server_from_fd(int fd, int *err)
+struct oi_server *oi_server_get(struct oi_server *srv)
 {
-	struct oi_server *srv = NULL;
-	struct fd f = fdget(fd);
-
-	if (!f.file) {
-		*err = -EBADF;
-		return NULL;
-	}
-	if (f.file->f_op == &oi_server_fops) {
-		srv = f.file->private_data;
-		kref_get(&srv->ref);	/* put: the caller's oi_server_put() */
-	} else {
-		*err = -EINVAL;
-	}
-	fdput(f);
+	kref_get(&srv->ref);
 	return srv;
 }
 
 /**
- * oi_server_new_file() - a new server, as the file of a server fd
+ * oi_server_new() - a new server, with nothing hosted or queued
  *
  * Context: process context.
- * Return: the file (which holds the server), or ERR_PTR().
+ * Return: one reference owned by the caller, or ERR_PTR(-ENOMEM).
  */
-struct file *oi_server_new_file(void)
+struct oi_server *oi_server_new(void)
 {
 	struct oi_server *srv;
-	struct file *file;
 
 	srv = kzalloc(sizeof(*srv), GFP_KERNEL_ACCOUNT);
 	if (!srv)
 		return ERR_PTR(-ENOMEM);
-	kref_init(&srv->ref);	/* the file's; put: oi_server_file_release() */
+	kref_init(&srv->ref);
 	atomic_long_set(&srv->n_objects, 0);
 	atomic_long_set(&srv->pinned, 0);
 	mutex_init(&srv->lock);
@@ -1080,10 +1065,5 @@ struct file *oi_server_new_file(void)
 	xa_init_flags(&srv->delivered, XA_FLAGS_ALLOC1);
 	xa_init_flags(&srv->objects, XA_FLAGS_ALLOC1);
 	init_waitqueue_head(&srv->wq);
-
-	file = anon_inode_getfile("[objinvoke-server]", &oi_server_fops, srv,
-				  O_RDWR | O_CLOEXEC);
-	if (IS_ERR(file))
-		kfree(srv);
-	return file;
+	return srv;
 }

@@ -4,7 +4,9 @@
  * prepared struct emu_call, run the target object's method (with whatever
  * callbacks it makes through the call's transport) and leave the answer
  * in the call: status, result, the inbound rewritten in place and the
- * async messages in the outbound buffer.
+ * async messages in the outbound buffer.  It sits above the services
+ * (it calls the root object and the table's methods) and below the device
+ * loop (smc_loop.c) and the tests that drive it.
  */
 #ifndef EMU_DISPATCH_H
 #define EMU_DISPATCH_H

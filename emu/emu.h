@@ -12,7 +12,7 @@
 
 #include "objtable.h"
 #include "relq.h"
-#include "shm.h"
+#include "bridge.h"
 
 /* The QTEE version the feature-version service reports: 5.22.0. */
 #define EMU_QTEE_MAJOR		5U

@@ -2,7 +2,9 @@
 /*
  * The objects the emulated TEE hosts: the root object (ID 1), client
  * environments, the feature-version service, the test service and its
- * counters, the callback service and the memory service.  Each svc_*.c holds one type's methods.
+ * counters, the callback service and the memory service.  Each file of
+ * services/ holds one type's methods; services/bound.c, below them all,
+ * what several of them share.
  */
 #ifndef EMU_SERVICES_H
 #define EMU_SERVICES_H
@@ -52,7 +54,7 @@ int32_t emu_counter_new(struct emu *e, uint32_t value, struct emu_obj **out);
 int32_t emu_cbsvc_new(struct emu *e, struct emu_obj **out);
 int32_t emu_memsvc_new(struct emu *e, struct emu_obj **out);
 
-/* A bound object of type @ops with a copy of @cr (services/root.c). */
+/* A bound object of type @ops with a copy of @cr (services/bound.c). */
 int32_t emu_bound_new(struct emu *e, const struct emu_obj_ops *ops,
 		      const struct emu_creds *cr, struct emu_obj **out);
 

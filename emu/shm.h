@@ -21,8 +21,8 @@
  * queue (emu_shm_drop()).  The memory object's own reference is never
  * this module's business: it belongs to whoever got the ID.
  *
- * The mmap layer is a seam (struct emu_bridge): the daemon uses the
- * device, unit tests a model of the kernel's windows.
+ * The mmap layer is a seam (struct emu_bridge, bridge.h): the daemon uses
+ * the device, unit tests a model of the kernel's windows.
  */
 #ifndef EMU_SHM_H
 #define EMU_SHM_H
@@ -31,26 +31,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bridge.h"
 #include "qtee_wire.h"
 
 struct emu_call;
 struct emu_relq;
-
-/*
- * The mmap layer.  @map returns the mapping, or NULL with a positive errno
- * in *err; @unmap undoes it.  One device fd is shared by the whole pool.
- */
-struct emu_bridge {
-	int fd;				/* invariant: the device, or -1 */
-	size_t page_size;		/* invariant */
-	void *(*map)(const struct emu_bridge *b, uint64_t offset, size_t len,
-		     int prot, int *err);
-	void (*unmap)(const struct emu_bridge *b, void *addr, size_t len);
-	void *priv;			/* for test bridges */
-};
-
-/* The device bridge on @fd (-1: none yet; every map then fails EBADF). */
-void emu_bridge_init(struct emu_bridge *b, int fd);
 
 /* One mapped region of a memory object. */
 struct emu_shm {

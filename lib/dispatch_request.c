@@ -206,7 +206,7 @@ static int32_t out_obj_fd(struct answer *ans, size_t i)
 		ans->ka[oo + i].fd = (uint32_t)fd;
 		return Object_OK;
 	}
-	r = objinvoke_local_export(o, &fd);
+	r = objinvoke_server_export(o, &fd);
 	if (r)
 		return r;
 	ans->ka[oo + i].fd = (uint32_t)fd;
@@ -255,6 +255,7 @@ static int32_t call_local(Object obj, const struct objinvoke_reqbuf *rb,
 	r = wrap_in_objs(rb, ans);
 	if (r == Object_OK)
 		r = set_bufs(rb, ans);
+	/* The handler may invoke again: nested serving (invoke.c). */
 	if (r == Object_OK)
 		r = Object_invoke(obj, rb->req.op, ans->oa, ans->k);
 	/* The callee retained what it keeps; the call's references end. */

@@ -12,6 +12,11 @@
  *
  * A handler may invoke again (nesting); each level has its own request
  * buffer (serve_stack.c) and the kernel bounds the depth with ELOOP.
+ * This is the library's one place of recursion, and the only one on
+ * purpose: serve_inline() -> objinvoke_serve_request() -> the local
+ * object's handler -> Object_invoke() of a remote object
+ * (objinvoke_remote_invoke()) -> objinvoke_invoke_ioctl() again.  Every
+ * other call in libobject goes down its layers (libobject_private.h).
  */
 #include <errno.h>
 #include <sys/ioctl.h>

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Local objects this process hosts through its server.
+ * Local objects this process hosts through its server.  The server fd
+ * is the caller's to give (server.c makes it, and takes table_lock across
+ * fork()), so the table knows nothing of how the server is made.
  *
  * Each exported local Object has one entry, found two ways: by the Object
  * itself (its invoke function and context), so that passing the same
@@ -171,18 +173,13 @@ static int32_t add_locked(int sfd, Object obj, int *fd, bool *retained)
 	return Object_OK;
 }
 
-int32_t objinvoke_local_export(Object obj, int *fd)
+int32_t objinvoke_local_export(int sfd, Object obj, int *fd)
 {
 	struct objinvoke_local key, *e;
 	bool retained = false;
 	int32_t r;
-	int sfd;
 
 	*fd = -1;
-	r = objinvoke_server_get(&sfd);
-	if (r)
-		return r;
-
 	key.obj = obj;
 	pthread_mutex_lock(&table_lock);
 	e = RB_FIND(obj_tree, &objects, &key);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Marshaling one invocation of a remote object into OBJINVOKE_IOC_INVOKE
- * and its answer back into the caller's ObjectArg array.
+ * Marshaling one invocation of a remote object into the argument array
+ * of OBJINVOKE_IOC_INVOKE, and the kernel's answer back into the caller's
+ * ObjectArg array (remote_invoke.c makes the call in between).
  *
  * The caller's array is only written when the whole answer was accepted:
  * on any failure output sizes and objects are left as they were and every
@@ -44,9 +45,9 @@ static int32_t marshal_bufs(const ObjectArg *args, ObjectCounts k,
 	return Object_OK;
 }
 
-/* Close the fds this call opened for its local input objects. */
-static void close_exported(ObjectCounts k, const struct objinvoke_arg *ka,
-			   const bool *exported)
+void objinvoke_marshal_close_exported(ObjectCounts k,
+				      const struct objinvoke_arg *ka,
+				      const bool *exported)
 {
 	size_t i, first = ObjectCounts_indexOI(k);
 
@@ -79,11 +80,11 @@ static int32_t marshal_in_objs(const ObjectArg *args, ObjectCounts k,
 			ka[first + i].fd = (uint32_t)fd;
 			continue;
 		}
-		r = objinvoke_local_export(o, &fd);
+		r = objinvoke_server_export(o, &fd);
 		if (r) {
 			objinvoke_log("input object %zu: export failed: %d",
 				      i, (int)r);
-			close_exported(k, ka, exported);
+			objinvoke_marshal_close_exported(k, ka, exported);
 			return r;
 		}
 		ka[first + i].fd = (uint32_t)fd;
@@ -92,8 +93,8 @@ static int32_t marshal_in_objs(const ObjectArg *args, ObjectCounts k,
 	return Object_OK;
 }
 
-static int32_t marshal_in(const ObjectArg *args, ObjectCounts k,
-			  struct objinvoke_arg *ka, bool *exported)
+int32_t objinvoke_marshal_in(const ObjectArg *args, ObjectCounts k,
+			     struct objinvoke_arg *ka, bool *exported)
 {
 	size_t i, n = ObjectCounts_total(k);
 	int32_t r;
@@ -183,8 +184,8 @@ static int32_t wrap_out_objs(ObjectCounts k, const struct objinvoke_arg *ka,
 	return r;
 }
 
-static int32_t unmarshal_out(ObjectArg *args, ObjectCounts k,
-			     const struct objinvoke_arg *ka)
+int32_t objinvoke_unmarshal_out(ObjectArg *args, ObjectCounts k,
+				const struct objinvoke_arg *ka)
 {
 	Object out[OBJINVOKE_MAX_ARGS_PER_KIND];
 	size_t i, bo = ObjectCounts_indexBO(k), oo = ObjectCounts_indexOO(k);
@@ -198,32 +199,4 @@ static int32_t unmarshal_out(ObjectArg *args, ObjectCounts k,
 	for (i = 0; i < ObjectCounts_numOO(k); i++)
 		args[oo + i].o = out[i];
 	return Object_OK;
-}
-
-int32_t objinvoke_marshal_invoke(int fd, ObjectOp op, ObjectArg *args,
-				 ObjectCounts counts)
-{
-	bool exported[OBJINVOKE_MAX_ARGS_PER_KIND] = { false };
-	struct objinvoke_arg ka[OBJINVOKE_MAX_ARGS];
-	struct objinvoke_invoke inv;
-	int32_t r;
-
-	r = marshal_in(args, counts, ka, exported);
-	if (r)
-		return r;
-
-	memset(&inv, 0, sizeof(inv));
-	/* REMOTE_BUFS is a hint between transports, not for the kernel. */
-	inv.op = op & ~ObjectOp_REMOTE_BUFS;
-	inv.counts = counts;
-	inv.args = (uintptr_t)ka;
-	r = objinvoke_invoke_ioctl(fd, &inv);
-	close_exported(counts, ka, exported);
-	if (r)
-		return r;
-
-	r = (int32_t)inv.result;
-	if (r != Object_OK)
-		return r;	/* the kernel wrote nothing back */
-	return unmarshal_out(args, counts, ka);
 }

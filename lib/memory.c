@@ -138,14 +138,6 @@ close_fd:
 	return r;
 }
 
-int32_t objinvoke_object_from_kernel(int fd, uint32_t arg_flags, Object *obj)
-{
-	/* The kernel vouches for the dma-buf: no fstatfs needed. */
-	if (arg_flags & OBJINVOKE_ARG_MEMORY)
-		return objinvoke_memory_wrap(fd, obj);
-	return objinvoke_object_from_fd(fd, obj);
-}
-
 /*
  * Only a dma-buf's file lives on the dma-buf pseudo filesystem.  (An
  * ioctl probe, DMA_BUF_IOCTL_SYNC, would act on a real dma-buf; a stat

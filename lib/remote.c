@@ -2,42 +2,26 @@
 /*
  * Remote objects: an Object standing for an object fd.
  *
- * Retain and release are counted here and never reach the kernel (it
- * refuses them: the fd's lifetime is the kernel's reference).  Other local
- * ops are answered with Object_ERROR_REMOTE, as a Mink transport must;
- * everything else is marshaled into the invoke ioctl.
+ * What a remote object does when invoked is the invoke path's business
+ * (remote_invoke.c); this file only makes them and tells them apart, so
+ * that everything below the invoke path (marshaling, serving requests,
+ * sockets) can wrap an fd without calling up into it.
+ *
+ * The one reference that points up: each Object made here names
+ * objinvoke_remote_invoke() as its invoke function.  It is not called
+ * here; it is how a local object's handler, run while an invocation
+ * serves callbacks on its thread (invoke.c), invokes again and so
+ * re-enters the invoke path: the library's one place of recursion.
  */
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "libobject_private.h"
 
-static int32_t remote_invoke(ObjectCxt h, ObjectOp op, ObjectArg *args,
-			     ObjectCounts counts)
-{
-	struct objinvoke_remote *r = h;
-
-	/* Before the local test: release and retain have the LOCAL bit set. */
-	switch (ObjectOp_methodID(op)) {
-	case Object_OP_retain:
-		objinvoke_ref_get(&r->refs);
-		return Object_OK;
-	case Object_OP_release:
-		if (objinvoke_ref_put(&r->refs)) {
-			close(r->fd);
-			free(r);
-		}
-		return Object_OK;
-	}
-	if (ObjectOp_isLocal(op))
-		return Object_ERROR_REMOTE;
-	return objinvoke_marshal_invoke(r->fd, op, args, counts);
-}
-
 /* The invoke pointer is what tells a remote object from any other. */
 bool objinvoke_is_remote(Object obj)
 {
-	return obj.invoke == remote_invoke;
+	return obj.invoke == objinvoke_remote_invoke;
 }
 
 OBJINVOKE_EXPORT int32_t objinvoke_object_from_fd(int fd, Object *obj)
@@ -61,18 +45,6 @@ OBJINVOKE_EXPORT int32_t objinvoke_object_from_fd(int fd, Object *obj)
 	}
 	r->fd = fd;
 	atomic_init(&r->refs, 1);
-	*obj = (Object){ remote_invoke, r };
+	*obj = (Object){ objinvoke_remote_invoke, r };
 	return Object_OK;
-}
-
-/* Memory objects have an fd too: the dma-buf, which is what they pass as. */
-OBJINVOKE_EXPORT int objinvoke_object_fd(Object obj)
-{
-	struct objinvoke_memory *m = objinvoke_memory_get(obj);
-
-	if (m)
-		return m->fd;
-	if (!objinvoke_is_remote(obj))
-		return -1;
-	return ((struct objinvoke_remote *)obj.context)->fd;
 }

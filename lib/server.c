@@ -5,7 +5,8 @@
  * export, objinvoke_server_fd(), objinvoke_server_start()), so a process
  * that only calls remote objects never has one, and it lives as long as
  * the process: the kernel object fds it handed out stay valid only while
- * it is open.
+ * it is open.  Local objects are exported through it here
+ * (objinvoke_server_export()); the table of them is local.c's.
  */
 #include <pthread.h>
 #include <unistd.h>
@@ -87,6 +88,18 @@ int32_t objinvoke_server_get(int *fd)
 	}
 	pthread_mutex_unlock(&server_lock);
 	return r;
+}
+
+int32_t objinvoke_server_export(Object obj, int *fd)
+{
+	int32_t r;
+	int sfd;
+
+	*fd = -1;
+	r = objinvoke_server_get(&sfd);
+	if (r)
+		return r;
+	return objinvoke_local_export(sfd, obj, fd);
 }
 
 OBJINVOKE_EXPORT int32_t objinvoke_server_fd(int *fd)

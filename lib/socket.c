@@ -68,7 +68,7 @@ OBJINVOKE_EXPORT int32_t objinvoke_send_object(int sock, Object obj)
 	if (fd >= 0)
 		return send_fd(sock, fd);
 	/* The receiver's fd keeps the kernel object; ours is the call's. */
-	r = objinvoke_local_export(obj, &fd);
+	r = objinvoke_server_export(obj, &fd);
 	if (r)
 		return r;
 	r = send_fd(sock, fd);

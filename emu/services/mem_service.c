@@ -25,60 +25,6 @@
 #include "shm.h"
 #include "mem_service.h"
 
-int32_t emu_mem_range(const struct emu_call *c, unsigned int i,
-		      struct IMemService_range *r)
-{
-	uint32_t len;
-	const void *p = emu_call_bi(c, i, &len);
-
-	if (len != sizeof(*r))
-		return QTEE_ERROR_SIZE_IN;
-	memcpy(r, p, sizeof(*r));
-	r->offset = le64toh(r->offset);
-	r->len = le64toh(r->len);
-	r->byte = le32toh(r->byte);
-	r->reserved = le32toh(r->reserved);
-	return r->reserved ? QTEE_ERROR_INVALID : QTEE_OK;
-}
-
-static int32_t bo_fits_u64(struct emu_call *c, unsigned int i)
-{
-	uint32_t cap;
-
-	emu_call_bo(c, i, &cap);
-	return cap < sizeof(uint64_t) ? QTEE_ERROR_SIZE_OUT : QTEE_OK;
-}
-
-int32_t emu_mem_fill_args(const struct emu_call *c, unsigned int nio,
-			  struct IMemService_range *rg)
-{
-	int32_t r = emu_call_expect(c, 1, 0, nio, 0);
-
-	if (!r)
-		r = emu_mem_range(c, 0, rg);
-	if (!r && rg->byte > 0xff)
-		r = QTEE_ERROR_INVALID;
-	return r;
-}
-
-int32_t emu_mem_hash_args(struct emu_call *c, unsigned int nio,
-			  struct IMemService_range *rg)
-{
-	int32_t r = emu_call_expect(c, 1, 1, nio, 0);
-
-	if (!r)
-		r = emu_mem_range(c, 0, rg);
-	if (!r)
-		r = bo_fits_u64(c, 0);
-	return r;
-}
-
-int32_t emu_mem_put_u64(struct emu_call *c, unsigned int i, uint64_t v)
-{
-	v = htole64(v);
-	return emu_call_bo_put(c, i, &v, sizeof(v));
-}
-
 static unsigned char *at(const struct emu_shm *m, uint64_t offset)
 {
 	return (unsigned char *)m->ptr + offset;
@@ -133,7 +79,7 @@ static int32_t ms_hash_buffer(struct emu_call *c)
 	if (!r)
 		r = emu_mem_range(c, 0, &rg);
 	if (!r)
-		r = bo_fits_u64(c, 0);
+		r = emu_mem_bo_fits_u64(c, 0);
 	if (r)
 		return r;
 	data = emu_call_bi(c, 1, &len);
@@ -182,7 +128,7 @@ static int32_t ms_hash_many(struct emu_call *c)
 		return QTEE_ERROR_SIZE_IN;
 	if (emu_call_nbo(c) != 1 || emu_call_noo(c) != 0 || n < 1)
 		return QTEE_ERROR_INVALID;
-	r = bo_fits_u64(c, 0);
+	r = emu_mem_bo_fits_u64(c, 0);
 	for (i = 0; i < n && !r; i++) {
 		r = emu_shm_map(c, emu_call_io(c, i), 0, 0, false, &m);
 		if (r)
@@ -253,7 +199,7 @@ static int32_t ms_hash_from_callback(struct emu_call *c)
 	if (!r)
 		r = emu_call_bi_u32(c, 0, &cb.op);
 	if (!r)
-		r = bo_fits_u64(c, 0);
+		r = emu_mem_bo_fits_u64(c, 0);
 	if (r)
 		return r;
 	cb.id = emu_call_io(c, 0);

@@ -15,20 +15,6 @@
 #include "log.h"
 #include "services.h"
 
-int32_t emu_bound_new(struct emu *e, const struct emu_obj_ops *ops,
-		      const struct emu_creds *cr, struct emu_obj **out)
-{
-	struct emu_bound_obj *b;
-	int32_t r;
-
-	r = emu_obj_alloc(&e->table, sizeof(*b), ops, out);
-	if (r)
-		return r;
-	b = (struct emu_bound_obj *)*out;
-	b->creds = *cr;
-	return QTEE_OK;
-}
-
 /* Ask the credentials object @id for uid, gid, pid and executable. */
 static int32_t query_creds(struct emu_call *c, uint32_t id,
 			   struct emu_creds *cr)

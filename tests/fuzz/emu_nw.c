@@ -11,6 +11,7 @@
 #include "emu_prog.h"
 #include "fault.h"
 #include "fuzz_check.h"
+#include "shm.h"
 
 /* The model's sleep keeps no time; the limit is what is checked. */
 static void nw_sleep(uint32_t ms)

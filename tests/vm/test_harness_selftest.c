@@ -5,7 +5,8 @@
  *
  * The program runs itself again with VT_SELFTEST_FAILING=1, in which mode
  * its cases are the inner ones below, built to pass, leak an fd, hang,
- * fail an assertion, crash, skip and print to stdout; it reads that run's
+ * fail an assertion, crash, skip, print to stdout and leave a process
+ * behind; it reads that run's
  * TAP stream line by line (version, plan, each result line and its
  * directive, the diagnostic saying why each case failed, nothing else on
  * the stream) and its exit status.  Then --help, --version, picking cases
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* --- the inner cases, each built to end one way */
@@ -85,6 +87,24 @@ static void prints_to_stdout(void)
 	VT_ASSERT_EQ(waitpid(pid, &status, 0), pid);
 }
 
+/*
+ * A process that outlives its case, out of the harness's reach (its own
+ * session): the stream must still end when the harness exits.
+ */
+#define ORPHAN_SECONDS 20
+
+static void leaves_a_process(void)
+{
+	pid_t pid = fork();
+
+	VT_ASSERT_OK(pid);
+	if (pid == 0) {
+		setsid();
+		sleep(ORPHAN_SECONDS);
+		_exit(0);
+	}
+}
+
 static const struct vt_case inner[] = {
 	VT_CASE(passes),
 	VT_CASE(leaks_an_fd),
@@ -94,12 +114,13 @@ static const struct vt_case inner[] = {
 	VT_CASE(crashes),
 	VT_CASE(skips),
 	VT_CASE(prints_to_stdout),
+	VT_CASE(leaves_a_process),
 };
 
 /* The stream a run of every inner case must print, "# " lines aside. */
 static const char *const every_result[] = {
 	"TAP version 13",
-	"1..8",
+	"1..9",
 	"ok 1 passes",
 	"not ok 2 leaks_an_fd",
 	"not ok 3 hangs",
@@ -108,6 +129,7 @@ static const char *const every_result[] = {
 	"not ok 6 crashes",
 	"ok 7 skips # SKIP nothing to test here",
 	"ok 8 prints_to_stdout",
+	"ok 9 leaves_a_process",
 };
 
 /* What the diagnostics before each result line must say (NULL: nothing). */
@@ -119,7 +141,7 @@ static const char *const every_reason[] = {
 	"want -1 with EFAULT, got -1 with Bad file descriptor",
 	"# crash: killed by signal 6 (",
 	"# skip: nothing to test here",
-	NULL,
+	NULL, NULL,
 };
 
 /* --- running this program again */
@@ -228,11 +250,13 @@ static void tap_stream_of_every_outcome(void)
 {
 	static struct run r;
 	const char *const none[] = { NULL };
+	time_t start = time(NULL);
 
 	run_self(&r, true, none);
+	VT_ASSERT_LT(time(NULL) - start, ORPHAN_SECONDS - 5);
 	check_stream(&r, every_result, every_reason,
 		     sizeof(every_result) / sizeof(every_result[0]));
-	if (!strstr(r.out, "\n# Totals: pass:2 fail:5 xfail:0 xpass:0 "
+	if (!strstr(r.out, "\n# Totals: pass:3 fail:5 xfail:0 xpass:0 "
 			   "skip:1 error:0\n")) {
 		show(&r);
 		vt_fail("no (right) Totals line");

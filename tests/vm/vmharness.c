@@ -29,10 +29,14 @@ enum {
 static int ready_fd = -1;
 
 /*
- * Where the TAP stream goes: a copy of stdout that vt_main() takes before
- * any case runs.  Each case's child then points its own stdout at stderr,
- * so whatever a case, a library or an exec'd program prints there cannot
- * break the stream; only the harness writes to tap_fd.
+ * Where the TAP stream goes.  In vt_main()'s process: a copy of stdout
+ * taken before any case runs, written by this process alone.  In a case's
+ * child: the write end of the case's diagnostics pipe, which the parent
+ * copies to the stream while it waits (so no process but the harness's
+ * own holds the program's stdout: a reader sees its end when the harness
+ * exits, even if a case left processes behind).  The child points its
+ * stdout at stderr: what a case, a library or a program it runs prints
+ * there cannot break the stream.
  */
 static int tap_fd = STDOUT_FILENO;
 
@@ -163,14 +167,19 @@ static double timeout_scale(void)
 
 void (*vt_case_setup)(void);
 
-static void run_in_child(const struct vt_case *c)
+static void run_in_child(const struct vt_case *c, const int diag[2])
 {
 	int before, after;
 
 	setpgid(0, 0);
-	/* Anything printed to stdout from here on is not TAP: to stderr. */
-	if (tap_fd != STDOUT_FILENO)
+	if (diag[1] != -1) {
+		close(diag[0]);
+		if (tap_fd != STDOUT_FILENO)
+			close(tap_fd);
+		tap_fd = diag[1];
+		/* Anything printed to stdout from here on is not TAP. */
 		dup2(STDERR_FILENO, STDOUT_FILENO);
+	}
 	/* State a case may make once per process is not a leak of the case. */
 	if (vt_case_setup)
 		vt_case_setup();
@@ -197,8 +206,39 @@ const char *vt_outcome_name(enum vt_outcome o)
 	return names[o];
 }
 
-/* Wait for pid until deadline; kill its process group at the deadline. */
-static enum vt_outcome reap(pid_t pid, double deadline, int *status)
+/*
+ * Copy what the case's child wrote to its diagnostics pipe to the stream,
+ * waiting up to ms for it.  Its writes are lines of at most PIPE_BUF
+ * bytes, each whole in the pipe, and this process is the stream's only
+ * writer: lines never mix.  Closes *fd at the pipe's end.
+ */
+static void copy_diagnostics(int *fd, int ms)
+{
+	struct pollfd pfd = { .fd = *fd, .events = POLLIN };
+	char buf[65536];
+	ssize_t got;
+
+	if (*fd == -1) {
+		vt_msleep((unsigned int)ms);
+		return;
+	}
+	if (poll(&pfd, 1, ms) <= 0)
+		return;
+	while ((got = read(*fd, buf, sizeof(buf))) > 0)
+		if (write(tap_fd, buf, (size_t)got) < 0)
+			break;
+	if (got == 0) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/*
+ * Wait for pid until deadline, copying its diagnostics; kill its process
+ * group at the deadline.
+ */
+static enum vt_outcome reap(pid_t pid, double deadline, int *status,
+			    int *diag)
 {
 	for (;;) {
 		pid_t r = waitpid(pid, status, WNOHANG);
@@ -216,7 +256,7 @@ static enum vt_outcome reap(pid_t pid, double deadline, int *status)
 				;
 			return VT_TIMEOUT;
 		}
-		vt_msleep(10);
+		copy_diagnostics(diag, 10);
 	}
 	/* Whatever the case left running in its group goes too. */
 	kill(-pid, SIGKILL);
@@ -287,27 +327,38 @@ enum vt_outcome vt_run_case(const struct vt_case *c, unsigned int number)
 {
 	unsigned int secs = c->timeout ? c->timeout : VT_DEFAULT_TIMEOUT;
 	double limit = secs * timeout_scale();
-	double start;
+	int status = 0, diag[2] = { -1, -1 };
 	enum vt_outcome o;
-	int status = 0;
+	double start;
 	pid_t pid;
 
 	map_skip_reason();
 	if (skip_reason)
 		skip_reason[0] = '\0';
+	if (pipe2(diag, O_CLOEXEC) == -1)
+		diag[0] = diag[1] = -1; /* the child writes to the stream */
+	else
+		fcntl(diag[0], F_SETFL, O_NONBLOCK);
 	fflush(stdout);
 	fflush(stderr);
 	start = now();
 	pid = fork();
+	if (pid == 0)
+		run_in_child(c, diag);
+	if (diag[1] != -1)
+		close(diag[1]);
 	if (pid == -1) {
 		print_diag("fork: %s", strerror(errno));
 		o = VT_CRASH;
 	} else {
-		if (pid == 0)
-			run_in_child(c);
 		/* As the child does: no race with kill(-pid). */
 		setpgid(pid, pid);
-		o = reap(pid, start + limit, &status);
+		o = reap(pid, start + limit, &status, &diag[0]);
+	}
+	/* The last lines; what the case's group left behind is dead. */
+	if (diag[0] != -1) {
+		copy_diagnostics(&diag[0], 0);
+		close(diag[0]);
 	}
 	print_result(o, c, number, limit, status);
 	return o;

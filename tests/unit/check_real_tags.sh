@@ -32,13 +32,13 @@ for f in $fakes; do
 			bad=1
 			continue
 		fi
-		set -- $tag
+		file=${tag% *} case=${tag#* }
 		tags=$((tags + 1))
-		if [ ! -f "tests/vm/$1" ]; then
-			echo "$f:$line: no tests/vm/$1"
+		if [ ! -f "tests/vm/$file" ]; then
+			echo "$f:$line: no tests/vm/$file"
 			bad=1
-		elif ! grep -Eq "VT_CASE(_TIMEOUT)?\($2[,)]" "tests/vm/$1"; then
-			echo "$f:$line: tests/vm/$1 has no case $2"
+		elif ! grep -Eq "VT_CASE(_TIMEOUT)?\(${case}[,)]" "tests/vm/$file"; then
+			echo "$f:$line: tests/vm/$file has no case $case"
 			bad=1
 		fi
 	done <"$hits"

@@ -11,7 +11,7 @@ selftest=$1
 awk_script=$(dirname "$0")/tap_summary.awk
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-if command -v busybox >/dev/null; then awk="busybox awk"; else awk=awk; fi
+if command -v busybox >/dev/null; then awk='busybox awk'; else awk='awk'; fi
 
 fails=0
 # count WANT need_tap producer...: the producer's stdout through the counter.

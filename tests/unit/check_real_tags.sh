@@ -32,13 +32,13 @@ for f in $fakes; do
 			bad=1
 			continue
 		fi
-		file=${tag% *} case=${tag#* }
+		file=${tag% *} vm_case=${tag#* }
 		tags=$((tags + 1))
 		if [ ! -f "tests/vm/$file" ]; then
 			echo "$f:$line: no tests/vm/$file"
 			bad=1
-		elif ! grep -Eq "VT_CASE(_TIMEOUT)?\(${case}[,)]" "tests/vm/$file"; then
-			echo "$f:$line: tests/vm/$file has no case $case"
+		elif ! grep -Eq "VT_CASE(_TIMEOUT)?\(${vm_case}[,)]" "tests/vm/$file"; then
+			echo "$f:$line: tests/vm/$file has no case $vm_case"
 			bad=1
 		fi
 	done <"$hits"

@@ -27,6 +27,8 @@ if ! "$top/tests/vm/setup.sh"; then
 	finish
 fi
 
+# meson counts a TAP program as one test in its summary (its cases show
+# as "N subtests passed" on its line): programs are what is added here.
 step "native unit tests (ASan/UBSan)"
 log=$asan_build/meson-logs/run-all-test.log
 meson test -C "$asan_build" --print-errorlogs 2>&1 | tee "$log" || true
@@ -61,8 +63,9 @@ else
 	failed=$((failed + 1))
 fi
 
-# One VM pass: its "vm: N passed, M failed" line, relabelled, into the
-# totals (and printed again at the end).
+# One VM pass: its "vm: N passed, M failed" line (test cases, counted from
+# each program's TAP stream: docs/testing.md), relabelled, into the totals
+# (and printed again at the end).
 vm_pass() { # name run-vm.sh-options...
 	local name=$1 log=$top/build/run-all-$1.out line vm_skipped
 	shift

@@ -70,7 +70,8 @@ void h_free(struct harness *h)
 	free(h);
 }
 
-/* Answer a credentials method: one output buffer. */
+/* Answer a credentials method: one output buffer.
+ * real: test_credentials.c:credentials_describe_the_caller */
 static void answer_creds(struct harness *h, struct qtee_msg *req)
 {
 	struct objinvoke_creds_info info = { h->uid, h->gid, h->pid, 0 };
@@ -94,7 +95,9 @@ static void answer_creds(struct harness *h, struct qtee_msg *req)
 
 void h_kernel_responder(struct harness *h, struct qtee_msg *req)
 {
-	/* What the kernel does with what it cannot parse or look up. */
+	/* What the kernel does with what it cannot parse or look up.
+	 * real: test_faults.c:callback_with_bad_counts_is_invalid
+	 * real: test_faults.c:callback_to_unknown_object_is_badobj */
 	if (!req) {
 		qtee_msg_set_result(&(struct qtee_msg){ .buf = h->out },
 				    QTEE_ERROR_INVALID);
@@ -103,9 +106,11 @@ void h_kernel_responder(struct harness *h, struct qtee_msg *req)
 	if (req->cxt == H_CREDS_ID)
 		answer_creds(h, req);
 	else if (req->cxt == QTEE_OBJ_PRIMORDIAL)
-		/* yield and sleep succeed; map region is not implemented */
+		/* yield and sleep succeed; anything else is invalid here
+		 * (map region needs memkernel.c's memory objects).
+		 * real: test_invoke.c:primordial_callbacks_run */
 		qtee_msg_set_result(req, req->op == 1 || req->op == 2 ?
-				    QTEE_OK : QTEE_ERROR_UNAVAIL);
+				    QTEE_OK : QTEE_ERROR_INVALID);
 	else
 		qtee_msg_set_result(req, QTEE_ERROR_BADOBJ);
 }

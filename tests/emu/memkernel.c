@@ -51,7 +51,8 @@ static void release(uint32_t id)
 		mk->bad_releases++;
 		return;
 	}
-	/* The TEE unmaps before it releases; the kernel revokes either way. */
+	/* The TEE unmaps before it releases; the kernel revokes either way.
+	 * real: test_races.c:bridge_fault_during_release_heap */
 	for (a = 0; a < mk->n_active; a++)
 		if (mk->active[a].map == (unsigned int)j)
 			mk->released_while_mapped++;
@@ -75,13 +76,14 @@ static void map_region(struct qtee_msg *req)
 	int i;
 
 	mk->map_regions++;
+	/* real: test_invoke.c:primordial_callbacks_run */
 	if (req->counts != QTEE_COUNTS(0U, 1U, 1U, 1U) ||
 	    req->len[0] != QTEE_MAP_REGION_SIZE) {
 		qtee_msg_set_result(req, QTEE_ERROR_INVALID);
 		return;
 	}
 	i = mem_index(qtee_msg_get_obj(req, 1));
-	if (i < 0) {
+	if (i < 0) {	/* real: test_memory.c:wrong_fds */
 		qtee_msg_set_result(req, mk->non_memory_result);
 		return;
 	}
@@ -92,6 +94,9 @@ static void map_region(struct qtee_msg *req)
 	m->mem = (unsigned int)i;
 	m->refs = 1;
 	m->live = true;
+	/* A window of its own, the memory's length and permissions.
+	 * real: test_memory.c:writable_region_says_so
+	 * real: test_memory.c:read_only_memory */
 	bo = qtee_msg_payload(req, 0);
 	emu_shm_pack(bo, (uint64_t)(mk->n_map + 1) * MK_WINDOW,
 		     mk->mem[i].len, mk->answer == MK_ANSWER_NO_PERMS ? 0 :
@@ -118,12 +123,15 @@ static void target(struct qtee_msg *req)
 		return;
 	}
 	if (i >= 0)
-		mk->mem[i].refs++;	/* an output object carries one */
+		/* An output object carries one reference.
+		 * real: test_memory.c:memory_through_callbacks */
+		mk->mem[i].refs++;
 	qtee_msg_set_obj(req, 0, mk->target_returns);
 	qtee_msg_set_result(req, QTEE_OK);
 }
 
-/* Releases in the request's tail first, as the kernel does. */
+/* Releases in the request's tail first, as the kernel does.
+ * real: test_faults.c:release_of_unknown_id_is_skipped */
 static void responder(struct harness *h, struct qtee_msg *req)
 {
 	if (req)
@@ -165,16 +173,20 @@ static void *bridge_map(const struct emu_bridge *b, uint64_t offset,
 		*err = EPERM;
 		return NULL;
 	}
+	/* A window no live mapping holds.
+	 * real: test_races.c:bridge_fault_during_release_heap */
 	if (j < 0 || (!mk->map[j].live && mk->bridge == MK_BRIDGE_STRICT)) {
 		*err = ENXIO;
 		return NULL;
 	}
 	mem = &mk->mem[mk->map[j].mem];
-	/* The lax bridge's hole reaches the spare page past the end. */
+	/* The lax bridge's hole reaches the spare page past the end.
+	 * real: test_memory.c:ranges_that_do_not_fit */
 	if (len > pages(mem->len) + (mk->bridge == MK_BRIDGE_LAX ? MK_PAGE : 0)) {
 		*err = EINVAL;
 		return NULL;
 	}
+	/* real: test_memory.c:read_only_memory */
 	if ((prot & PROT_WRITE) && !(mem->perms & QTEE_PERM_WRITE) &&
 	    mk->bridge == MK_BRIDGE_STRICT) {
 		*err = EACCES;

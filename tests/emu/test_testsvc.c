@@ -228,7 +228,7 @@ static void primordial_calls_back(void **state)
 	memcpy(&ms, qtee_msg_payload(&m, 0), 4);
 	assert_int_equal(ms, 150);
 
-	/* yield takes no argument; map region comes back UNAVAIL. */
+	/* yield takes no argument; map region without memory is invalid. */
 	in[0] = 1;
 	h_begin(h, ts, ITestService_OP_primordial, 1, 0, 0, 0);
 	h_bi(h, 0, in, sizeof(in));
@@ -240,7 +240,7 @@ static void primordial_calls_back(void **state)
 	in[0] = 0;
 	h_begin(h, ts, ITestService_OP_primordial, 1, 0, 0, 0);
 	h_bi(h, 0, in, sizeof(in));
-	assert_int_equal(h_run(h), QTEE_ERROR_UNAVAIL);
+	assert_int_equal(h_run(h), QTEE_ERROR_INVALID);
 
 	h_begin(h, ts, ITestService_OP_primordial, 1, 0, 0, 0);
 	h_bi(h, 0, in, 4);

@@ -300,7 +300,8 @@ static void fill_objs(struct objinvoke_request *req, struct lk_req *r,
 		args[oo + i] = (struct objinvoke_arg){ .fd = OBJINVOKE_FD_NONE };
 }
 
-/* A release request for a registered object ends its registration. */
+/* A release request for a registered object ends its registration.
+ * real: test_server.c:release_request_exactly_once */
 static void note_release(const struct lk_reqdesc *d)
 {
 	unsigned int i;
@@ -496,7 +497,7 @@ static int k_invoke(int fd, struct objinvoke_invoke *inv)
 	c->invoked = true;
 	c->inv = inv;
 	if (lk.n_open >= OBJINVOKE_MAX_DEPTH) {
-		errno = ELOOP;
+		errno = ELOOP;	/* real: test_server.c:nesting_is_bounded */
 		return -1;
 	}
 	return answer_invoke(c);
@@ -617,6 +618,7 @@ static int k_recv(struct objinvoke_request *req)
 	if (!have_queued) {
 		switch (fz_u8(lk.prog) % LP_NRECV) {
 		case LP_RECV_NONE:
+			/* real: test_server.c:release_request_exactly_once */
 			errno = EAGAIN;
 			return -1;
 		case LP_RECV_ENOSPC:
@@ -666,6 +668,8 @@ static int k_add(struct objinvoke_server_add *add)
 		}
 		return 0;
 	}
+	/* A server holds a bounded number of registrations.
+	 * real: test_limits.c:release_notices_are_bounded */
 	if (lk.n_known == LK_MAX_KNOWN) {
 		errno = ENOSPC;
 		return -1;
@@ -689,6 +693,7 @@ static int k_get(struct objinvoke_server_get *get)
 	FZ_CHECK(i < lk.n_known && !lk.known[i].released);
 	switch (fz_u8(lk.prog) % LP_NGET) {
 	case LP_GET_ENOENT:
+		/* real: test_server.c:release_request_exactly_once */
 		errno = ENOENT;
 		return -1;
 	case LP_GET_ERRNO:

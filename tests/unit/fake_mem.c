@@ -176,6 +176,9 @@ void fake_mem_check_clean(void)
 	memset(&fake_mem_seen, 0, sizeof(fake_mem_seen));
 }
 
+/* A dma-buf of the heap, opened with the access mode asked for.
+ * real: test_libmemory.c:heap_memory
+ * real: test_libmemory.c:read_only_memory */
 static int heap_alloc(struct dma_heap_allocation_data *d)
 {
 	fake_mem_seen.heap_fd_flags = d->fd_flags;
@@ -192,7 +195,8 @@ static int heap_alloc(struct dma_heap_allocation_data *d)
 }
 
 /* As the kernel: a shrink-sealed memfd of the size; a dma-buf of its
- * pages, which the memfd's own fd need not outlive. */
+ * pages, which the memfd's own fd need not outlive.
+ * real: test_libmemory.c:udmabuf_memory */
 static int udmabuf_create(const struct udmabuf_create *c)
 {
 	struct stat st;
@@ -215,6 +219,7 @@ static int udmabuf_create(const struct udmabuf_create *c)
 	return track(fd, DMABUF)->fd;
 }
 
+/* Begin and end of CPU access.  real: test_libmemory.c:heap_memory */
 static int sync_dmabuf(const struct dma_buf_sync *s)
 {
 	int err = fake_sync_errno[0];
@@ -274,6 +279,8 @@ void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd,
 
 	if (!t)
 		return __real_mmap64(addr, len, prot, flags, fd, off);
+	/* A dma-buf maps shared from offset 0.
+	 * real: test_libmemory.c:heap_memory */
 	assert_int_equal(t->kind, DMABUF);
 	assert_int_equal(flags, MAP_SHARED);
 	assert_int_equal(off, 0);
@@ -335,7 +342,9 @@ int __wrap_fstatfs64(int fd, struct statfs *buf)
 	if (!same_file_as_dmabuf(fd))
 		return __real_fstatfs64(fd, buf);
 	/* A dma-buf the library received under a new number: track it
-	 * (where it is: the library holds this number). */
+	 * (where it is: the library holds this number).  A dma-buf's file
+	 * system says DMA_BUF_MAGIC, another fd's does not.
+	 * real: test_libmemory.c:wrapped_dma_buf */
 	if (!find(fd))
 		track_here(fd, DMABUF);
 	memset(buf, 0, sizeof(*buf));

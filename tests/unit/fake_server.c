@@ -6,6 +6,8 @@
 #include "fake_server.h"
 #include "libobject.h"
 
+/* RECV with nothing pending and the server non-blocking: EAGAIN.
+ * real: test_server.c:release_request_exactly_once */
 const struct fake_reply fake_ok, fake_eagain = { .err = EAGAIN };
 
 void fake_server_create(void)
@@ -48,6 +50,8 @@ uint64_t fake_register(Object target, int target_fd, Object o, int fd,
 	return fake_last_cookie;
 }
 
+/* The last fd of a registration closed: one RELEASE, cookie and handle.
+ * real: test_server.c:release_request_exactly_once */
 void fake_release_request(uint64_t cookie, uint32_t handle)
 {
 	struct fake_request rel = { .cookie = cookie, .handle = handle,

@@ -69,6 +69,8 @@ static int deliver(struct objinvoke_request *req, const struct fake_request *fr)
 	if (fr->data_len)
 		memcpy((void *)(uintptr_t)req->buf, fr->data, fr->data_len);
 	memcpy(args, fr->args, n * sizeof(*args));
+	/* Input buffers point into the request's buffer.
+	 * real: test_server.c:request_and_reply */
 	for (i = 0; i < ObjectCounts_numBI(fr->counts); i++)
 		args[i].addr += req->buf;
 	req->id = fr->id;
@@ -89,12 +91,15 @@ static void answer_invoke(struct objinvoke_invoke *inv,
 	ObjectCounts k = inv->counts;
 	size_t i;
 
+	/* A request for the invoking thread, which then serves it.
+	 * real: test_server.c:same_thread_serving */
 	if (reply->request) {
 		assert_int_equal(inv->flags, OBJINVOKE_INVOKE_SERVE);
 		assert_int_equal(deliver((void *)(uintptr_t)inv->request,
 					 reply->request), 0);
 		inv->state = OBJINVOKE_STATE_REQUEST;
 		if (!inv_depth || inv_open[inv_depth - 1] != inv) {
+			/* real: test_server.c:nesting_is_bounded */
 			assert_true(inv_depth <= OBJINVOKE_MAX_DEPTH);
 			inv_open[inv_depth++] = inv;
 		}
@@ -104,6 +109,9 @@ static void answer_invoke(struct objinvoke_invoke *inv,
 	if (inv_depth && inv_open[inv_depth - 1] == inv)
 		inv_depth--;
 	inv->result = reply->result;
+	/* Output sizes, fds and their flags written back.
+	 * real: test_server.c:objects_cross_both_ways
+	 * real: test_abi.c:output_fds_are_cloexec */
 	for (i = 0; i < ObjectCounts_numBO(k); i++)
 		args[ObjectCounts_indexBO(k) + i].size = reply->size[i];
 	for (i = 0; i < ObjectCounts_numOO(k); i++) {
@@ -117,7 +125,9 @@ static void record_invoke(struct objinvoke_invoke *inv)
 	struct objinvoke_arg *args = (void *)(uintptr_t)inv->args;
 	size_t n = ObjectCounts_total(inv->counts);
 
-	/* The real kernel rejects these too; the library must not send them. */
+	/* The real kernel rejects these too; the library must not send them.
+	 * real: test_invoke.c:mirror_fills_every_slot
+	 * real: test_abi.c:counts_upper_bits_are_einval */
 	assert_true(n <= 4 * OBJINVOKE_MAX_ARGS_PER_KIND);
 	assert_int_equal(inv->state, 0);
 	fake_last.inv = *inv;
@@ -149,6 +159,8 @@ static int answer_server(unsigned long request, void *arg,
 	struct objinvoke_server_get *get = arg;
 
 	switch (request) {
+	/* An fd and a handle per registration; GET another fd by handle.
+	 * real: test_server.c:release_request_exactly_once */
 	case OBJINVOKE_IOC_SERVER_ADD:
 		fake_last_cookie = add->cookie;
 		add->fd = reply->fd[0];
@@ -162,6 +174,7 @@ static int answer_server(unsigned long request, void *arg,
 		return deliver(arg, reply->request);
 	case OBJINVOKE_IOC_SERVER_REPLY:
 		record_reply(arg);
+		/* real: test_server.c:same_thread_serving */
 		if (reply->carry_on) {
 			assert_true(inv_depth > 0);
 			answer_invoke(inv_open[inv_depth - 1], reply);
@@ -171,7 +184,8 @@ static int answer_server(unsigned long request, void *arg,
 	return 1;	/* not a server ioctl */
 }
 
-/* GET_ROOT, GET_CREDENTIALS, SERVER_NEW. */
+/* GET_ROOT, GET_CREDENTIALS, SERVER_NEW.
+ * real: test_abi.c:get_object_checks_reserved */
 static int answer_get_object(struct objinvoke_get_object *req,
 			     const struct fake_reply *reply)
 {

@@ -2,9 +2,12 @@
 # PID 1 of the test VM (busybox sh), packed as /init by run-vm.sh.
 #
 # Reads /etc/vmtest.conf (written by run-vm.sh): MODE (tests, exec, shell),
-# TESTS, CMD, MODULE, EMU, CPUS, TEST_TIMEOUT, LIBPATH, GUEST_ENV.  Prints one line
-# "vmtest: <name>: PASS|FAIL|SKIP" per test, then a summary and the end
-# marker, and powers off with `reboot -f` (QEMU runs with -no-reboot).
+# TESTS, CMD, MODULE, EMU, CPUS, TEST_TIMEOUT, LIBPATH, GUEST_ENV.  Runs
+# each test program with its TAP stream through tap_summary.awk, which
+# counts its cases; prints one line per program, "vmtest: <name>:
+# PASS|FAIL|SKIP: N passed, M failed, K skipped[ (why)]", then a summary
+# and the end marker, and powers off with `reboot -f` (QEMU runs with
+# -no-reboot).
 
 export PATH=/usr/local/bin:/usr/bin:/usr/sbin:/bin:/sbin
 mount -t proc proc /proc
@@ -29,19 +32,24 @@ done
 
 passed=0 failed=0 skipped=0 emu_pid=
 
-result() { # name PASS|FAIL|SKIP
-	echo "vmtest: $1: $2"
-	case $2 in
-	PASS) passed=$((passed + 1)) ;;
-	SKIP) skipped=$((skipped + 1)) ;;
-	*) failed=$((failed + 1)) ;;
-	esac
+# Where run-vm.sh puts the TAP counter.
+tap_summary=/usr/share/objinvoke-vm/tap_summary.awk
+
+result() { # name passed failed skipped [why]
+	verdict=PASS
+	if [ "$3" -gt 0 ]; then
+		verdict=FAIL
+	elif [ "$2" = 0 ] && [ "$4" -gt 0 ]; then
+		verdict=SKIP
+	fi
+	echo "vmtest: $1: $verdict: $2 passed, $3 failed, $4 skipped${5:+ ($5)}"
+	passed=$((passed + $2)) failed=$((failed + $3)) skipped=$((skipped + $4))
 }
 
 # A check of the VM itself that fails the run.
 broken() {
 	echo "vm: error: $*"
-	result "vm-setup" FAIL
+	result "vm-setup" 0 1 0 "$*"
 }
 
 start_emu() {
@@ -88,17 +96,23 @@ show_emu_log() {
 	echo "---- end of emulator log"
 }
 
-run_one() { # name command...
-	name=$1; shift
+# Run a program and count its cases from its stdout, which must be TAP
+# when need_tap is 1 (a VM test); otherwise a program that prints no TAP
+# is one case, judged by its exit status.  Its stderr goes to the console.
+run_one() { # name need_tap command...
+	name=$1 need_tap=$2
+	shift 2
 	echo "---- vmtest: $name: start"
-	timeout -s KILL "$TEST_TIMEOUT" "$@"
-	rc=$?
-	case $rc in
-	0) result "$name" PASS ;;
-	77) result "$name" SKIP ;;
-	137) echo "vm: $name killed after $TEST_TIMEOUT s"; result "$name" FAIL ;;
-	*) echo "vm: $name exited with $rc"; result "$name" FAIL ;;
-	esac
+	rm -f /tmp/vmtest.rc /tmp/vmtest.counts
+	{ timeout -s KILL "$TEST_TIMEOUT" "$@"; echo $? >/tmp/vmtest.rc; } |
+		awk -v rcfile=/tmp/vmtest.rc -v out=/tmp/vmtest.counts \
+			-v need_tap="$need_tap" -v limit="$TEST_TIMEOUT" \
+			-f "$tap_summary"
+	if read -r p f s why </tmp/vmtest.counts; then
+		result "$name" "$p" "$f" "$s" "$why"
+	else
+		result "$name" 0 1 0 "its TAP stream was not counted"
+	fi
 }
 
 echo "vm: booted, $(uname -r)"
@@ -125,11 +139,11 @@ if [ $ready = 1 ]; then
 	case $MODE in
 	tests)
 		for t in $TESTS; do
-			run_one "$t" "/$VM_TESTS_DIR/$t"
+			run_one "$t" 1 "/$VM_TESTS_DIR/$t"
 			[ "$EMU" = 1 ] && ensure_emu "$t"
 		done ;;
 	exec)
-		run_one "$CMD_NAME" sh -c "$CMD" ;;
+		run_one "$CMD_NAME" 0 sh -c "$CMD" ;;
 	shell)
 		echo "vm: shell; 'exit' (or Ctrl-D) ends the VM after the leak check"
 		setsid cttyhack sh -l ;;

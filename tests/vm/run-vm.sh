@@ -20,7 +20,8 @@
 #
 # Fails on a timeout, a failed test, a missing end marker, or any kernel
 # report (BUG, WARNING, KASAN, lockdep, hung task, kmemleak, ...) in the
-# guest's log.  Ends with "vm: N passed, M failed".  The serial log is kept
+# guest's log.  Ends with "vm: N passed, M failed", counting the cases of
+# the test programs' TAP streams (docs/testing.md).  The serial log is kept
 # in build/vm-logs/.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -140,6 +141,9 @@ for applet in $(/bin/busybox --list-full); do
 done
 cp "$top/tests/vm/init.sh" "$root/init"
 chmod 755 "$root/init"
+# init.sh counts each test program's cases from its TAP stream with this.
+install -D -m 644 "$top/tests/vm/tap_summary.awk" \
+	"$root/usr/share/objinvoke-vm/tap_summary.awk"
 cat >"$root/etc/vmtest.conf" <<CONF
 MODE='$conf_mode'
 TESTS='$tests'
@@ -194,10 +198,14 @@ if grep -E "\[ *[0-9]+\.[0-9]+\] .*($reports)" "$log" >"$log.reports" ||
 	sed 's/^/  /' "$log.reports" | head -40 >&2
 	fail=1
 fi
-passed=$(grep -c '^vmtest: .*: PASS' "$log" || true)
-failed=$(grep -c '^vmtest: .*: FAIL' "$log" || true)
-skipped=$(grep -c '^vmtest: .*: SKIP' "$log" || true)
-tr -d '\r' <"$log" | grep -E '^vmtest: .*: (FAIL|SKIP)' >&2 || true
+# init.sh's line per program: "vmtest: NAME: VERDICT: N passed, M failed,
+# K skipped", the cases it counted in that program's TAP stream.
+read -r passed failed skipped < <(tr -d '\r' <"$log" | awk '
+	/^vmtest: [^ ]+: (PASS|FAIL|SKIP): [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped/ {
+		p += $4; f += $6; s += $8
+	}
+	END { print p + 0, f + 0, s + 0 }')
+tr -d '\r' <"$log" | grep -E '^vmtest: [^ ]+: (FAIL|SKIP)' >&2 || true
 # A run that failed without a failed test (crash, timeout, kernel report)
 # still counts one failure, so the totals never read clean.
 if [ $fail = 1 ] && [ "$failed" = 0 ]; then

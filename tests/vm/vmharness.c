@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -26,6 +27,22 @@ enum {
 
 /* Write end of vt_kill_midway()'s pipe, in its child; -1 elsewhere. */
 static int ready_fd = -1;
+
+/*
+ * Where the TAP stream goes.  In vt_main()'s process: a copy of stdout
+ * taken before any case runs, written by this process alone.  In a case's
+ * child: the write end of the case's diagnostics pipe, which the parent
+ * copies to the stream while it waits (so no process but the harness's
+ * own holds the program's stdout: a reader sees its end when the harness
+ * exits, even if a case left processes behind).  The child points its
+ * stdout at stderr: what a case, a library or a program it runs prints
+ * there cannot break the stream.
+ */
+static int tap_fd = STDOUT_FILENO;
+
+/* A case's skip reason, written by its child, read by the parent. */
+#define VT_REASON_MAX 200
+static char *skip_reason;
 
 void vt_msleep(unsigned int ms)
 {
@@ -43,14 +60,32 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * One "# "-prefixed diagnostic line on the TAP stream, written with one
+ * write() so that lines of concurrent threads and processes do not mix.
+ */
 static void vprint(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[1024];
+	int n;
 
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	/* One write per line, so lines of concurrent threads do not mix. */
-	printf("%s%s\n", prefix, buf);
-	fflush(stdout);
+	n = snprintf(buf, sizeof(buf), "%s", prefix);
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
+	n = (int)strlen(buf);
+	buf[n++] = '\n';
+	if (write(tap_fd, buf, (size_t)n) < 0)
+		return; /* nowhere left to say it */
+}
+
+static void print_diag(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static void print_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint("# ", fmt, ap);
+	va_end(ap);
 }
 
 void vt_log(const char *fmt, ...)
@@ -88,6 +123,17 @@ void vt_skip(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (skip_reason) {
+		char *c;
+
+		va_start(ap, fmt);
+		vsnprintf(skip_reason, VT_REASON_MAX, fmt, ap);
+		va_end(ap);
+		/* The directive is one line and ends at the line's end. */
+		for (c = skip_reason; *c; c++)
+			if (*c == '\n' || *c == '\r')
+				*c = ' ';
+	}
 	va_start(ap, fmt);
 	vprint("# skip: ", fmt, ap);
 	va_end(ap);
@@ -121,24 +167,31 @@ static double timeout_scale(void)
 
 void (*vt_case_setup)(void);
 
-static void run_in_child(const struct vt_case *c)
+static void run_in_child(const struct vt_case *c, const int diag[2])
 {
 	int before, after;
 
 	setpgid(0, 0);
+	if (diag[1] != -1) {
+		close(diag[0]);
+		if (tap_fd != STDOUT_FILENO)
+			close(tap_fd);
+		tap_fd = diag[1];
+		/* Anything printed to stdout from here on is not TAP. */
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+	}
 	/* State a case may make once per process is not a leak of the case. */
 	if (vt_case_setup)
 		vt_case_setup();
 	before = vt_count_fds();
 	c->fn();
 	after = vt_count_fds();
+	fflush(stdout);
 	if (before != after) {
-		printf("# %s: %d fds open before the case, %d after\n",
-		       c->name, before, after);
-		fflush(stdout);
+		print_diag("fd leak: %d fds open before the case, %d after",
+			   before, after);
 		_exit(CHILD_FD_LEAK);
 	}
-	fflush(stdout);
 	_exit(CHILD_PASS);
 }
 
@@ -153,8 +206,39 @@ const char *vt_outcome_name(enum vt_outcome o)
 	return names[o];
 }
 
-/* Wait for pid until deadline; kill its process group at the deadline. */
-static enum vt_outcome reap(pid_t pid, double deadline, int *status)
+/*
+ * Copy what the case's child wrote to its diagnostics pipe to the stream,
+ * waiting up to ms for it.  Its writes are lines of at most PIPE_BUF
+ * bytes, each whole in the pipe, and this process is the stream's only
+ * writer: lines never mix.  Closes *fd at the pipe's end.
+ */
+static void copy_diagnostics(int *fd, int ms)
+{
+	struct pollfd pfd = { .fd = *fd, .events = POLLIN };
+	char buf[65536];
+	ssize_t got;
+
+	if (*fd == -1) {
+		vt_msleep((unsigned int)ms);
+		return;
+	}
+	if (poll(&pfd, 1, ms) <= 0)
+		return;
+	while ((got = read(*fd, buf, sizeof(buf))) > 0)
+		if (write(tap_fd, buf, (size_t)got) < 0)
+			break;
+	if (got == 0) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/*
+ * Wait for pid until deadline, copying its diagnostics; kill its process
+ * group at the deadline.
+ */
+static enum vt_outcome reap(pid_t pid, double deadline, int *status,
+			    int *diag)
 {
 	for (;;) {
 		pid_t r = waitpid(pid, status, WNOHANG);
@@ -172,7 +256,7 @@ static enum vt_outcome reap(pid_t pid, double deadline, int *status)
 				;
 			return VT_TIMEOUT;
 		}
-		vt_msleep(10);
+		copy_diagnostics(diag, 10);
 	}
 	/* Whatever the case left running in its group goes too. */
 	kill(-pid, SIGKILL);
@@ -187,55 +271,96 @@ static enum vt_outcome reap(pid_t pid, double deadline, int *status)
 	return VT_CRASH;
 }
 
+/* Shared with every case's child, so its vt_skip() can name its reason. */
+static void map_skip_reason(void)
+{
+	void *p;
+
+	if (skip_reason)
+		return;
+	p = mmap(NULL, VT_REASON_MAX, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED)
+		skip_reason = p;
+}
+
+/*
+ * The result line of one case (KTAP's and TAP 13's "ok N name" form),
+ * after a diagnostic that says why a case failed where its child could
+ * not say it itself.
+ */
+static void print_result(enum vt_outcome o, const struct vt_case *c,
+			 unsigned int number, double limit, int status)
+{
+	char line[512];
+
+	switch (o) {
+	case VT_TIMEOUT:
+		print_diag("timeout: killed after %.0f s", limit);
+		break;
+	case VT_CRASH:
+		if (WIFSIGNALED(status))
+			print_diag("crash: killed by signal %d (%s)",
+				   WTERMSIG(status),
+				   strsignal(WTERMSIG(status)));
+		else if (WIFEXITED(status))
+			print_diag("crash: exit status %d",
+				   WEXITSTATUS(status));
+		break;
+	default:
+		break;
+	}
+	if (o == VT_PASS)
+		snprintf(line, sizeof(line), "ok %u %s\n", number, c->name);
+	else if (o == VT_SKIP)
+		snprintf(line, sizeof(line), "ok %u %s # SKIP %s\n", number,
+			 c->name, skip_reason && *skip_reason ? skip_reason
+							      : "(no reason)");
+	else
+		snprintf(line, sizeof(line), "not ok %u %s\n", number,
+			 c->name);
+	if (write(tap_fd, line, strlen(line)) < 0)
+		return;
+}
+
 enum vt_outcome vt_run_case(const struct vt_case *c, unsigned int number)
 {
 	unsigned int secs = c->timeout ? c->timeout : VT_DEFAULT_TIMEOUT;
 	double limit = secs * timeout_scale();
-	double start;
+	int status = 0, diag[2] = { -1, -1 };
 	enum vt_outcome o;
-	int status = 0;
+	double start;
 	pid_t pid;
 
+	map_skip_reason();
+	if (skip_reason)
+		skip_reason[0] = '\0';
+	if (pipe2(diag, O_CLOEXEC) == -1)
+		diag[0] = diag[1] = -1; /* the child writes to the stream */
+	else
+		fcntl(diag[0], F_SETFL, O_NONBLOCK);
 	fflush(stdout);
 	fflush(stderr);
 	start = now();
 	pid = fork();
-	if (pid == -1) {
-		perror("fork");
-		printf("not ok %u - %s (fork failed)\n", number, c->name);
-		return VT_CRASH;
-	}
 	if (pid == 0)
-		run_in_child(c);
-	setpgid(pid, pid); /* as the child does: no race with kill(-pid) */
-	o = reap(pid, start + limit, &status);
-
-	switch (o) {
-	case VT_PASS:
-		printf("ok %u - %s\n", number, c->name);
-		break;
-	case VT_SKIP:
-		printf("ok %u - %s # SKIP\n", number, c->name);
-		break;
-	case VT_TIMEOUT:
-		printf("not ok %u - %s (timeout: killed after %.0f s)\n",
-		       number, c->name, limit);
-		break;
-	case VT_CRASH:
-		if (WIFSIGNALED(status))
-			printf("not ok %u - %s (killed by signal %d, %s)\n",
-			       number, c->name, WTERMSIG(status),
-			       strsignal(WTERMSIG(status)));
-		else
-			printf("not ok %u - %s (exit status %d)\n", number,
-			       c->name, WEXITSTATUS(status));
-		break;
-	default:
-		printf("not ok %u - %s (%s)\n", number, c->name,
-		       vt_outcome_name(o));
-		break;
+		run_in_child(c, diag);
+	if (diag[1] != -1)
+		close(diag[1]);
+	if (pid == -1) {
+		print_diag("fork: %s", strerror(errno));
+		o = VT_CRASH;
+	} else {
+		/* As the child does: no race with kill(-pid). */
+		setpgid(pid, pid);
+		o = reap(pid, start + limit, &status, &diag[0]);
 	}
-	fflush(stdout);
+	/* The last lines; what the case's group left behind is dead. */
+	if (diag[0] != -1) {
+		copy_diagnostics(&diag[0], 0);
+		close(diag[0]);
+	}
+	print_result(o, c, number, limit, status);
 	return o;
 }
 
@@ -246,36 +371,96 @@ static const char *prog_name(const char *argv0)
 	return slash ? slash + 1 : argv0;
 }
 
-int vt_main(int argc, char **argv, const struct vt_case *cases, size_t n)
+static void usage(const char *prog, const struct vt_case *cases, size_t n)
 {
-	unsigned int passed = 0, failed = 0, skipped = 0, number = 0;
-	const char *prog = prog_name(argv[0]);
+	size_t i;
+
+	printf("Usage: %s [CASE...]\n"
+	       "Runs the named cases of this VM test (default: all), each in a\n"
+	       "child of its own, and reports them in TAP version 13 (KTAP's\n"
+	       "form) on stdout; exits 1 if a case failed, else 0.\n"
+	       "VT_TIMEOUT_SCALE=F multiplies every case's timeout.\n"
+	       "  -h, --help     this text and the cases\n"
+	       "  --version      the objinvoke version\n"
+	       "  -l, --list     the cases' names alone, one a line\n"
+	       "Cases (timeout in seconds):\n", prog);
+	for (i = 0; i < n; i++)
+		printf("  %-40s %u\n", cases[i].name,
+		       cases[i].timeout ? cases[i].timeout
+					: VT_DEFAULT_TIMEOUT);
+}
+
+static bool wanted(const char *name, int argc, char **argv)
+{
+	int a;
+
+	for (a = 1; a < argc; a++)
+		if (strcmp(argv[a], name) == 0)
+			return true;
+	return argc == 1;
+}
+
+/*
+ * Options are the first argument alone; the rest name cases.  Returns
+ * the exit status when the command line was all there was to do, -1 to
+ * go on and run cases.
+ */
+static int handle_options(int argc, char **argv, const char *prog,
+			  const struct vt_case *cases, size_t n)
+{
 	size_t i;
 	int a;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc > 1 && strcmp(argv[1], "-l") == 0) {
+	if (argc > 1 && (strcmp(argv[1], "-h") == 0 ||
+			 strcmp(argv[1], "--help") == 0)) {
+		usage(prog, cases, n);
+		return 0;
+	}
+	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+		printf("%s %s\n", prog, OBJINVOKE_VERSION);
+		return 0;
+	}
+	if (argc > 1 && (strcmp(argv[1], "-l") == 0 ||
+			 strcmp(argv[1], "--list") == 0)) {
 		for (i = 0; i < n; i++)
 			printf("%s\n", cases[i].name);
 		return 0;
 	}
 	for (a = 1; a < argc; a++) {
-		for (i = 0; i < n; i++)
-			if (strcmp(argv[a], cases[i].name) == 0)
-				break;
+		for (i = 0; i < n && strcmp(argv[a], cases[i].name); i++)
+			;
 		if (i == n) {
-			fprintf(stderr, "%s: no case %s (-l lists them)\n",
+			fprintf(stderr, "%s: no case %s (--help lists them)\n",
 				prog, argv[a]);
-			return 1;
+			return 2;
 		}
 	}
+	return -1;
+}
 
+int vt_main(int argc, char **argv, const struct vt_case *cases, size_t n)
+{
+	unsigned int passed = 0, failed = 0, skipped = 0, number = 0, plan = 0;
+	const char *prog = prog_name(argv[0]);
+	int status;
+	size_t i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	status = handle_options(argc, argv, prog, cases, n);
+	if (status >= 0)
+		return status;
+
+	fflush(stdout);
+	tap_fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (tap_fd == -1) {
+		perror("dup stdout");
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		plan += wanted(cases[i].name, argc, argv);
+	dprintf(tap_fd, "TAP version 13\n1..%u\n", plan);
 	for (i = 0; i < n; i++) {
-		bool wanted = argc == 1;
-
-		for (a = 1; a < argc && !wanted; a++)
-			wanted = strcmp(argv[a], cases[i].name) == 0;
-		if (!wanted)
+		if (!wanted(cases[i].name, argc, argv))
 			continue;
 		switch (vt_run_case(&cases[i], ++number)) {
 		case VT_PASS: passed++; break;
@@ -283,11 +468,10 @@ int vt_main(int argc, char **argv, const struct vt_case *cases, size_t n)
 		default: failed++; break;
 		}
 	}
-	printf("# %s: %u passed, %u failed, %u skipped\n", prog, passed,
-	       failed, skipped);
-	if (failed)
-		return 1;
-	return passed ? 0 : 77;
+	/* kselftest's closing line, for readers used to it. */
+	print_diag("Totals: pass:%u fail:%u xfail:0 xpass:0 skip:%u error:0",
+		   passed, failed, skipped);
+	return failed ? 1 : 0;
 }
 
 /* --- vt_kill_midway */

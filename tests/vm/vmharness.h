@@ -20,10 +20,14 @@
  * fails the case.  A case passes by returning, fails on a failed assertion
  * (or vt_fail()), and skips with vt_skip().
  *
- * The program prints "ok N - name" / "not ok N - name (why)" / "ok N - name
- * # SKIP why" and a summary line, and exits 0 when nothing failed, 1 when
- * something failed, 77 when every case skipped.  Arguments name the cases
- * to run (default: all); -l lists them.
+ * The program reports in TAP version 13, in the form KTAP and kselftest
+ * use (docs/testing.md): "TAP version 13", the plan "1..N", then per case
+ * "ok N name", "not ok N name" or "ok N name # SKIP reason", each after
+ * the "# " diagnostic lines of its case, and kselftest's "# Totals: ..."
+ * line.  Only the harness writes to that stream: a case's own stdout (and
+ * its children's) goes to stderr.  It exits 1 when a case failed, else 0
+ * (skips are in the stream).  Arguments name the cases to run (default:
+ * all); --help lists them, --version prints the version.
  */
 #ifndef OBJINVOKE_VM_HARNESS_H
 #define OBJINVOKE_VM_HARNESS_H
@@ -79,13 +83,16 @@ enum vt_outcome {
 	VT_CRASH,	/* died of a signal, or exited with another status */
 };
 
-/* Run one case as vt_main() does, print its line, return how it ended. */
+/*
+ * Run one case as vt_main() does, print its diagnostics and result line
+ * (without the version line and plan: vt_main's), return how it ended.
+ */
 enum vt_outcome vt_run_case(const struct vt_case *c, unsigned int number);
 const char *vt_outcome_name(enum vt_outcome o);
 
 /* --- inside a case */
 
-/* Print a "# " comment line (for the log; never decides anything). */
+/* Print a "# " diagnostic line on the TAP stream (never decides anything). */
 void vt_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* End the case as failed or skipped, with a message.  Any thread may call. */
 void vt_fail(const char *fmt, ...)

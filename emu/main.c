@@ -45,7 +45,7 @@ struct options {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: objinvoke-emu [-t threads] [-v] [-f] [--pidfile FILE]\n"
+		"usage: objinvoke-emu [-t threads] [-v] [-d PATH] [--pidfile FILE]\n"
 		"The software TEE: attaches to the objinvoke module's emulator\n"
 		"device and answers invocations until SIGTERM or SIGINT.\n"
 		"  -t, --threads N   secure threads (default %u, at most %u)\n"

@@ -68,12 +68,13 @@ LD_LIBRARY_PATH=$libdir "$dest/consumer" ||
 # Daemons go to sbindir; nothing of ours to bindir.
 bin=$dest$(under_prefix "$bindir")
 if [ -d "$bin" ] && [ -n "$(ls -A "$bin")" ]; then
-	fail "installed into bindir: $(ls "$bin" | tr '\n' ' ')"
+	fail "installed into bindir: $(find "$bin" -mindepth 1 -printf '%f ')"
 fi
 tests_dir=$dest$(under_prefix "$libexecdir")/objinvoke
 if [ "$install_tests" = true ]; then
-	[ -x "$tests_dir/tee_hello" ] && [ -d "$tests_dir/vm-tests" ] ||
+	if [ ! -x "$tests_dir/tee_hello" ] || [ ! -d "$tests_dir/vm-tests" ]; then
 		fail "-Dinstall_tests=true but no examples or VM tests in $tests_dir"
+	fi
 elif [ -e "$tests_dir" ]; then
 	fail "-Dinstall_tests=false but $tests_dir was installed"
 fi
@@ -87,7 +88,10 @@ if [ -n "$unit" ] && command -v systemd-analyze >/dev/null; then
 	# program: run on the DESTDIR's copy.  A bad value is only a warning
 	# ("ignoring") with exit status 0, so any output fails.
 	sed "s|^ExecStart=|ExecStart=$dest|" "$dest$unit" >"$dest/objinvoke-emu.service"
-	out=$(systemd-analyze verify --man=no "$dest/objinvoke-emu.service" 2>&1) &&
-		[ -z "$out" ] || { echo "$out" >&2; fail "systemd-analyze verify: $unit"; }
+	if ! out=$(systemd-analyze verify --man=no "$dest/objinvoke-emu.service" 2>&1) ||
+		[ -n "$out" ]; then
+		echo "$out" >&2
+		fail "systemd-analyze verify: $unit"
+	fi
 fi
 echo "check_install: consumer built against the installed tree; libobject $got"

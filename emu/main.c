@@ -2,7 +2,8 @@
 /*
  * objinvoke-emu: the software TEE.  Attaches to /dev/objinvoke-emu, runs
  * the pool of secure threads, and stops cleanly on SIGTERM or SIGINT.
- * docs/emulator.md is the manual.
+ * docs/emulator.md is the manual; packaging/objinvoke-emu.service runs it
+ * under systemd, told of readiness by notify.c.
  *
  * Signals: SIGTERM, SIGINT and SIGHUP are blocked in every thread and
  * taken synchronously here with sigwait(), so no work ever runs in a
@@ -22,6 +23,7 @@
 
 #include "emu.h"
 #include "log.h"
+#include "notify.h"
 #include "smc_loop.h"
 
 /*
@@ -43,12 +45,17 @@ struct options {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: objinvoke-emu [-t threads] [-v] [-f] [--pidfile FILE]\n"
+		"usage: objinvoke-emu [-t threads] [-v] [-d PATH] [--pidfile FILE]\n"
+		"The software TEE: attaches to the objinvoke module's emulator\n"
+		"device and answers invocations until SIGTERM or SIGINT.\n"
 		"  -t, --threads N   secure threads (default %u, at most %u)\n"
 		"  -v, --verbose     log every invocation (twice: callbacks too)\n"
 		"  -f, --foreground  stay in the foreground (the default)\n"
 		"  -d, --device PATH the emulator device (default %s)\n"
-		"      --pidfile FILE  write the pid to FILE once attached and serving\n",
+		"      --pidfile FILE  write the pid to FILE once attached and serving\n"
+		"  -h, --help        this text\n"
+		"  -V, --version     the version\n"
+		"Under systemd (Type=notify) it reports READY=1 once serving.\n",
 		DEFAULT_THREADS, MAX_THREADS, OBJINVOKE_EMU_DEVICE);
 }
 
@@ -61,13 +68,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "device", required_argument, NULL, 'd' },
 		{ "pidfile", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
 	unsigned long n;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "t:vfd:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "t:vfd:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
 			errno = 0;
@@ -92,6 +100,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("objinvoke-emu %s\n", OBJINVOKE_VERSION);
 			exit(0);
 		default:
 			usage(stderr);
@@ -144,6 +155,15 @@ static int write_pidfile(const char *path)
 		return -1;
 	}
 	return 0;
+}
+
+/* A failed notification is logged; the daemon serves on regardless. */
+static void notify_state(const char *state)
+{
+	int err = emu_notify(state);
+
+	if (err < 0)
+		emu_err("NOTIFY_SOCKET: %s", strerror(-err));
 }
 
 static void wake(int sig)
@@ -199,10 +219,16 @@ int main(int argc, char **argv)
 		goto out_emu;
 	}
 	emu_info("attached to %s with %u secure threads", o.device, o.threads);
-	/* Written only now: a supervisor that waits for it knows we serve. */
+	/*
+	 * Written only now: a supervisor that waits for it knows we serve.
+	 * The threads need not be inside WAIT yet: from the open on, the
+	 * kernel queues every call until a secure thread takes it.
+	 */
 	if (o.pidfile && write_pidfile(o.pidfile)) {
 		o.pidfile = NULL;
 		kill(getpid(), SIGTERM);	/* stop as on any other failure */
+	} else {
+		notify_state("READY=1\nSTATUS=serving");
 	}
 
 	if (sigwait(&stop, &sig))
@@ -211,6 +237,7 @@ int main(int argc, char **argv)
 		emu_err("stopping: a secure thread lost the device");
 	else
 		emu_info("stopping (%s)", strsignal(sig));
+	notify_state("STOPPING=1");
 	ret = emu_pool_stop(&pool) ? 0 : 1;
 	emu_info("stopped; %u objects were live", emu_objtable_count(&emu.table));
 out_emu:

@@ -136,3 +136,4 @@ module_exit(objinvoke_exit);
 
 MODULE_DESCRIPTION("objinvoke: capability-based object invocation");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(OBJINVOKE_VERSION);	/* the top VERSION file, via Kbuild */

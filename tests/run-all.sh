@@ -2,7 +2,7 @@
 # Set up (tests/vm/setup.sh), then run every test: the native unit tests
 # under ASan/UBSan, the libFuzzer targets for a bounded time
 # (tests/fuzz/run-fuzzers.sh), the module's W=1 build against Debian's
-# headers, and every VM test twice: with the emulator as built for the VM,
+# headers, its DKMS build and install for them, and every VM test twice: with the emulator as built for the VM,
 # and with the emulator of the ASan/UBSan build (a sanitizer report fails
 # the pass).
 # Ends with a "vm...: N passed, M failed" line per pass and, last,
@@ -58,6 +58,13 @@ fi
 
 step "module: W=1 build against linux-headers-amd64"
 if "$top/tests/vm/check-module.sh"; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+
+step "module: dkms build and install for linux-headers-amd64"
+if "$top/tests/vm/check-dkms.sh"; then
 	passed=$((passed + 1))
 else
 	failed=$((failed + 1))

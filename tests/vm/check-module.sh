@@ -15,9 +15,9 @@ log=$copy.log
 
 rm -rf "$copy"
 mkdir -p "$copy"
-# The module may include from these by relative path.
-for d in kernel common uapi include; do
-	[ -d "$top/$d" ] && cp -a "$top/$d" "$copy/"
+# The module may include from these by relative path; Kbuild reads VERSION.
+for d in kernel common uapi include VERSION; do
+	[ -e "$top/$d" ] && cp -a "$top/$d" "$copy/"
 done
 make -C "$copy/kernel" clean KDIR="$kdir" >/dev/null 2>&1 || true
 

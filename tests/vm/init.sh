@@ -9,7 +9,8 @@
 # and the end marker, and powers off with `reboot -f` (QEMU runs with
 # -no-reboot).
 
-export PATH=/usr/local/bin:/usr/bin:/usr/sbin:/bin:/sbin
+# /usr/libexec/objinvoke: the examples and benchmarks (-Dinstall_tests).
+export PATH=/usr/local/bin:/usr/bin:/usr/sbin:/bin:/sbin:/usr/libexec/objinvoke
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev

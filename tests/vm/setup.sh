@@ -25,11 +25,12 @@ done
 # kernel has no debug info and Debian's headers ship no vmlinux), kmod (the
 # guest uses busybox's insmod).  libc6-dev is only a Recommends of gcc.
 # perl (not only perl-base): W=1 runs scripts/kernel-doc, which needs
-# Pod::Usage; a fresh debootstrap showed it missing.
+# Pod::Usage; a fresh debootstrap showed it missing.  dkms: run-all.sh's
+# check-dkms.sh (it brings kmod's modinfo).
 packages=(
 	meson ninja-build pkg-config gcc libc6-dev make libcmocka-dev libbsd-dev
 	linux-source-6.1 linux-headers-amd64 bc bison flex libelf-dev xz-utils
-	perl qemu-system-x86 busybox-static cpio
+	perl qemu-system-x86 busybox-static cpio dkms
 )
 
 step "packages"
@@ -52,17 +53,23 @@ step "test kernel"
 kdir=$(test_kdir)
 echo "$kdir" >&2
 
-# Configure a build dir once; later runs let ninja reconfigure as needed.
+# Configure a build dir once; later runs only apply the options again (a
+# dir made before an option existed gets it) and let ninja reconfigure.
+# CI builds warn-free: -Dwerror=true (distribution builds default to off).
 meson_build() {
 	local dir=$1; shift
 	if [ ! -f "$dir/build.ninja" ]; then
-		meson setup "$dir" "$top" "$@"
+		meson setup "$dir" "$top" -Dwerror=true "$@"
+	else
+		meson configure "$dir" -Dwerror=true "$@"
 	fi
 	meson compile -C "$dir"
 }
 
 step "userspace for the guest ($vm_build)"
-meson_build "$vm_build" --prefix=/usr
+# The guest is staged from an install: the examples, benchmarks and VM
+# tests must be installed too (under /usr/libexec/objinvoke).
+meson_build "$vm_build" --prefix=/usr -Dinstall_tests=true
 rm -rf "$vm_stage"
 meson install -C "$vm_build" --destdir "$vm_stage" --quiet --no-rebuild
 

@@ -29,7 +29,7 @@ done
 packages=(
 	meson ninja-build pkg-config gcc libc6-dev make libcmocka-dev libbsd-dev
 	linux-source-6.1 linux-headers-amd64 bc bison flex libelf-dev xz-utils
-	perl qemu-system-x86 busybox-static cpio
+	perl qemu-system-x86 busybox-static cpio scdoc
 )
 
 step "packages"

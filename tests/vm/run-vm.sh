@@ -22,6 +22,7 @@
 # report (BUG, WARNING, KASAN, lockdep, hung task, kmemleak, ...) in the
 # guest's log.  Ends with "vm: N passed, M failed".  The serial log is kept
 # in build/vm-logs/.
+# SPDX-License-Identifier: MIT
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 

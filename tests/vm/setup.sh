@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Set up a fresh Debian bookworm machine (as root) to build and test
 # objinvoke, then build everything.  Idempotent: a second run only rebuilds
 # what changed and takes seconds.

@@ -166,9 +166,7 @@ static const char help[] =
 	"gone and the library has released the greeter.  Exits 0 when every\n"
 	"callback arrived and the greeter was released.\n"
 	"\n"
-	"Needs the objinvoke module loaded (modprobe objinvoke: /dev/objinvoke)\n"
-	"and a TEE attached: on a machine without one, the emulator running\n"
-	"(objinvoke-emu, as root, or systemctl start objinvoke-emu).\n";
+	HELP_NEEDS_TEE;
 
 int main(int argc, char **argv)
 {

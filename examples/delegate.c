@@ -102,9 +102,7 @@ static const char help[] =
 	"(SCM_RIGHTS); the child, with no client environment of its own, calls\n"
 	"the service through it.  Exits 0 when the child's calls worked.\n"
 	"\n"
-	"Needs the objinvoke module loaded (modprobe objinvoke: /dev/objinvoke)\n"
-	"and a TEE attached: on a machine without one, the emulator running\n"
-	"(objinvoke-emu, as root, or systemctl start objinvoke-emu).\n";
+	HELP_NEEDS_TEE;
 
 int main(int argc, char **argv)
 {

@@ -16,6 +16,16 @@
 #define OBJINVOKE_VERSION "unknown"
 #endif
 
+/* What the programs need, said alike in each one's --help. */
+#define HELP_NEEDS_TEE \
+	"Needs the objinvoke module loaded (modprobe objinvoke: /dev/objinvoke)\n" \
+	"and a TEE attached: on a machine without one, the emulator running\n" \
+	"(objinvoke-emu, as root, or systemctl start objinvoke-emu).\n"
+#define HELP_NEEDS_MEMORY \
+	"Memory objects come from /dev/dma_heap/system, or /dev/udmabuf where no\n" \
+	"heap exists: the user must be allowed to open it\n" \
+	"(OBJINVOKE_MEMORY=heap or =udmabuf picks one).\n"
+
 /*
  * Answer --help (or -h) with @help on stdout and --version with
  * "@name OBJINVOKE_VERSION", then exit 0.  Any other option, or more than

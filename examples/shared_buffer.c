@@ -150,12 +150,7 @@ static const char help[] =
 	"place; the client then reads the TEE's bytes.  Exits 0 when the TEE saw\n"
 	"exactly our bytes and we saw exactly its.\n"
 	"\n"
-	"Needs the objinvoke module loaded (modprobe objinvoke: /dev/objinvoke)\n"
-	"and a TEE attached: on a machine without one, the emulator running\n"
-	"(objinvoke-emu, as root, or systemctl start objinvoke-emu).\n"
-	"Memory objects come from /dev/dma_heap/system, or /dev/udmabuf where no\n"
-	"heap exists: the user must be allowed to open it\n"
-	"(OBJINVOKE_MEMORY=heap or =udmabuf picks one).\n";
+	HELP_NEEDS_TEE HELP_NEEDS_MEMORY;
 
 int main(int argc, char **argv)
 {

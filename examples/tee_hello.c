@@ -294,12 +294,7 @@ static const char help[] =
 	"invocation, and reads and writes memory shared with it in place.  Prints\n"
 	"one line per step; exits 0 when every call worked.\n"
 	"\n"
-	"Needs the objinvoke module loaded (modprobe objinvoke: /dev/objinvoke)\n"
-	"and a TEE attached: on a machine without one, the emulator running\n"
-	"(objinvoke-emu, as root, or systemctl start objinvoke-emu).\n"
-	"Memory objects come from /dev/dma_heap/system, or /dev/udmabuf where no\n"
-	"heap exists: the user must be allowed to open it\n"
-	"(OBJINVOKE_MEMORY=heap or =udmabuf picks one).\n";
+	HELP_NEEDS_TEE HELP_NEEDS_MEMORY;
 
 int main(int argc, char **argv)
 {

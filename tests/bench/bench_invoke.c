@@ -43,8 +43,8 @@ static const char help[] =
 	"object, N round trips each, interleaved.  Prints p50 and p99 of each and\n"
 	"their ratios to the bare ioctl.  Figures, not a test.\n"
 	"\n"
-	"Needs the objinvoke module loaded (/dev/objinvoke) and a TEE attached\n"
-	"(objinvoke-emu running).  Run inside the test VM with\n"
+	HELP_NEEDS_TEE
+	"Run it inside the test VM with\n"
 	"tests/vm/run-vm.sh exec 'bench_invoke' (docs/testing.md).\n";
 
 int main(int argc, char **argv)

@@ -870,8 +870,8 @@ static const char help[] =
 	"their ratios to SEQPACKET; a row that cannot run here says why.  Figures,\n"
 	"not a test.\n"
 	"\n"
-	"Needs the objinvoke module loaded (/dev/objinvoke) and a TEE attached\n"
-	"(objinvoke-emu running).  Run inside the test VM with\n"
+	HELP_NEEDS_TEE
+	"Run it inside the test VM with\n"
 	"tests/vm/run-vm.sh exec 'bench_ipc' (docs/testing.md).\n";
 
 int main(int argc, char **argv)

@@ -60,11 +60,9 @@ static const char help[] =
 	"p50 and p99 of each and their ratios to the 4 KiB memory object.\n"
 	"Figures, not a test.\n"
 	"\n"
-	"Needs the objinvoke module loaded (/dev/objinvoke) and a TEE attached\n"
-	"(objinvoke-emu running).  Run inside the test VM with\n"
-	"tests/vm/run-vm.sh exec 'bench_memory' (docs/testing.md).\n"
-	"Memory objects come from /dev/dma_heap/system, or /dev/udmabuf where no\n"
-	"heap exists (OBJINVOKE_MEMORY=heap or =udmabuf picks one).\n";
+	HELP_NEEDS_TEE HELP_NEEDS_MEMORY
+	"Run it inside the test VM with\n"
+	"tests/vm/run-vm.sh exec 'bench_memory' (docs/testing.md).\n";
 
 int main(int argc, char **argv)
 {

@@ -24,6 +24,8 @@
 #include "MinkCom.h"
 #include "libobject.h"
 
+#include "help_version.h"
+
 #define GREETER_OP_PING		1	/* no arguments */
 #define GREETER_OP_GREET	2	/* BI name -> BO "hello, <name>" */
 
@@ -154,12 +156,26 @@ static int wait_released(void)
 	return 1;
 }
 
-int main(void)
+static const char help[] =
+	"usage: callback_server [--help] [--version]\n"
+	"\n"
+	"A supplicant-style host of an object the TEE calls.  Serves one local\n"
+	"object, a greeter, on three dispatch threads, and passes it to the\n"
+	"emulator's callback service, which calls it back: at once, with buffers,\n"
+	"and later through a reference it keeps.  Waits until both references are\n"
+	"gone and the library has released the greeter.  Exits 0 when every\n"
+	"callback arrived and the greeter was released.\n"
+	"\n"
+	HELP_NEEDS_TEE;
+
+int main(int argc, char **argv)
 {
 	Object obj = { greeter_invoke, &greeter }, cbs;
 	struct objinvoke_server_threads *threads = NULL;
 	int32_t r;
 	int bad;
+
+	answer_help_and_version(argc, argv, "callback_server", help, 0);
 
 	objinvoke_set_log_handler(log_to_stderr);
 	setvbuf(stdout, NULL, _IOLBF, 0);

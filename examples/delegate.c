@@ -22,6 +22,8 @@
 #include "MinkCom.h"
 #include "libobject.h"
 
+#include "help_version.h"
+
 static void log_to_stderr(const char *fmt, va_list ap)
 {
 	fputs("libobject: ", stderr);
@@ -92,10 +94,22 @@ static int parent(int sock)
 	return 0;
 }
 
-int main(void)
+static const char help[] =
+	"usage: delegate [--help] [--version]\n"
+	"\n"
+	"Hands a capability to another process.  The parent opens the emulator's\n"
+	"test service and sends the object to its child over a UNIX socket\n"
+	"(SCM_RIGHTS); the child, with no client environment of its own, calls\n"
+	"the service through it.  Exits 0 when the child's calls worked.\n"
+	"\n"
+	HELP_NEEDS_TEE;
+
+int main(int argc, char **argv)
 {
 	int sv[2], status = 0, bad;
 	pid_t pid;
+
+	answer_help_and_version(argc, argv, "delegate", help, 0);
 
 	objinvoke_set_log_handler(log_to_stderr);
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -22,6 +22,8 @@
 #include "MinkCom.h"
 #include "libobject.h"
 
+#include "help_version.h"
+
 #define BUF_SIZE	(1U << 20)
 #define FILL_OFFSET	4096U	/* where the TEE writes, and how much */
 #define FILL_LEN	8192U
@@ -139,12 +141,25 @@ static int share(Object svc, Object mem)
 	return check(mem, addr, size);
 }
 
-int main(void)
+static const char help[] =
+	"usage: shared_buffer [--help] [--version]\n"
+	"\n"
+	"Shares 1 MiB with the TEE without copying it.  Allocates a memory object\n"
+	"(a dma-buf, mapped here), fills it, and passes the object to the\n"
+	"emulator's memory service, which hashes all of it and fills part of it in\n"
+	"place; the client then reads the TEE's bytes.  Exits 0 when the TEE saw\n"
+	"exactly our bytes and we saw exactly its.\n"
+	"\n"
+	HELP_NEEDS_TEE HELP_NEEDS_MEMORY;
+
+int main(int argc, char **argv)
 {
 	Object root = Object_NULL, env = Object_NULL, svc = Object_NULL;
 	Object mem = Object_NULL;
 	int32_t r;
 	int bad;
+
+	answer_help_and_version(argc, argv, "shared_buffer", help, 0);
 
 	objinvoke_set_log_handler(log_to_stderr);
 

@@ -25,6 +25,8 @@
 #include "MinkCom.h"
 #include "libobject.h"
 
+#include "help_version.h"
+
 static const char *result_name(int32_t r)
 {
 	switch (r) {
@@ -282,11 +284,25 @@ static int call_services(Object env)
 	return bad || callback(env) || shared_memory(env);
 }
 
-int main(void)
+static const char help[] =
+	"usage: tee_hello [--help] [--version]\n"
+	"\n"
+	"The smallest complete objinvoke client.  Gets the TEE's root object,\n"
+	"registers a client environment with this process's credentials, and calls\n"
+	"the emulator's test, feature-version, callback and memory services: the\n"
+	"TEE calls one of this program's own objects back in the middle of an\n"
+	"invocation, and reads and writes memory shared with it in place.  Prints\n"
+	"one line per step; exits 0 when every call worked.\n"
+	"\n"
+	HELP_NEEDS_TEE HELP_NEEDS_MEMORY;
+
+int main(int argc, char **argv)
 {
 	Object root = Object_NULL, env = Object_NULL;
 	int32_t r;
 	int bad;
+
+	answer_help_and_version(argc, argv, "tee_hello", help, 0);
 
 	objinvoke_set_log_handler(log_to_stderr);
 

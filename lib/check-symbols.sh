@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Fail when the symbols libobject.so exports differ from the committed
 # list, so an ABI change is always a reviewed edit of libobject.symbols.
 # usage: check-symbols.sh NM LIBRARY EXPECTED

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Set up (tests/vm/setup.sh), then boot the test VM, load the module, start
 # the TEE emulator and run the example client examples/tee_hello against
 # the emulator's test service, showing what it prints.

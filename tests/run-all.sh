@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Set up (tests/vm/setup.sh), then run every test: the native unit tests
 # under ASan/UBSan, the libFuzzer targets for a bounded time
 # (tests/fuzz/run-fuzzers.sh), the module's W=1 build against Debian's

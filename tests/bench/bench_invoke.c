@@ -20,6 +20,7 @@
 #include <linux/objinvoke.h>
 
 #include "bench_stats.h"
+#include "../../examples/help_version.h"
 #include "ITestService.h"
 #include "IClientEnv.h"
 #include "MinkCom.h"
@@ -34,6 +35,18 @@ static int die(const char *what, int32_t err)
 	return 1;
 }
 
+static const char help[] =
+	"usage: bench_invoke [N]   (default 2000, at least 10)\n"
+	"\n"
+	"What an invocation costs: a bare ioctl on an object fd, a full invocation\n"
+	"of a kernel-hosted object (credentials) and a null invocation of a TEE\n"
+	"object, N round trips each, interleaved.  Prints p50 and p99 of each and\n"
+	"their ratios to the bare ioctl.  Figures, not a test.\n"
+	"\n"
+	HELP_NEEDS_TEE
+	"Run it inside the test VM with\n"
+	"tests/vm/run-vm.sh exec 'bench_invoke' (docs/testing.md).\n";
+
 int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 0) : 2000;
@@ -42,6 +55,8 @@ int main(int argc, char **argv)
 	struct objinvoke_creds_info info;
 	uint64_t *t[KINDS];
 	int32_t r;
+
+	answer_help_and_version(argc, argv, "bench_invoke", help, 1);
 
 	if (n < 10)
 		n = 10;

@@ -45,6 +45,7 @@
 #include <linux/objinvoke.h>
 
 #include "bench_stats.h"
+#include "../../examples/help_version.h"
 #include "ICallbackService.h"
 #include "IClientEnv.h"
 #include "MinkCom.h"
@@ -858,16 +859,32 @@ static void drop(struct transport *tp)
 	tp->teardown(tp);
 }
 
+static const char help[] =
+	"usage: bench_ipc [ROUND_TRIPS]   (default 2000, at least 10)\n"
+	"\n"
+	"A request and its answer between two processes by four paths,\n"
+	"interleaved: a UNIX SOCK_SEQPACKET ping-pong, a binder transaction (on a\n"
+	"binderfs it mounts: needs root and a kernel with binderfs), an\n"
+	"invocation of an object another process hosts, and a TEE invocation that\n"
+	"calls back an object of this process.  Prints p50 and p99 of each and\n"
+	"their ratios to SEQPACKET; a row that cannot run here says why.  Figures,\n"
+	"not a test.\n"
+	"\n"
+	HELP_NEEDS_TEE
+	"Run it inside the test VM with\n"
+	"tests/vm/run-vm.sh exec 'bench_ipc' (docs/testing.md).\n";
+
 int main(int argc, char **argv)
 {
 	size_t n = DEFAULT_ROUND_TRIPS;
 	struct bench_row rows[KINDS];
 	char *end;
 
+	answer_help_and_version(argc, argv, "bench_ipc", help, 1);
+
 	if (argc > 2 || (argc == 2 && ((n = strtoul(argv[1], &end, 0)) == 0 ||
 				       *end))) {
-		fprintf(stderr, "usage: bench_ipc [ROUND_TRIPS]   (default %d)\n",
-			DEFAULT_ROUND_TRIPS);
+		fprintf(stderr, "bench_ipc: ROUND_TRIPS is a positive number (see bench_ipc --help)\n");
 		return 2;
 	}
 	if (n < 10)

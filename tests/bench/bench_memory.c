@@ -20,6 +20,7 @@
 #include "IMemService.h"
 #include "MinkCom.h"
 #include "bench_stats.h"
+#include "../../examples/help_version.h"
 
 #define KiB		((size_t)1024)
 #define MiB		(1024 * KiB)
@@ -50,6 +51,19 @@ static int32_t by_buffer(Object svc, const unsigned char *data, size_t size)
 	return r;
 }
 
+static const char help[] =
+	"usage: bench_memory [N]   (default 50, at least 10)\n"
+	"\n"
+	"The cost of handing the TEE data as a memory object against copying it\n"
+	"in as input buffers, at 4 KiB, 1 MiB and 64 MiB: the emulator's memory\n"
+	"service hashes the first 4 KiB each way, N times, interleaved.  Prints\n"
+	"p50 and p99 of each and their ratios to the 4 KiB memory object.\n"
+	"Figures, not a test.\n"
+	"\n"
+	HELP_NEEDS_TEE HELP_NEEDS_MEMORY
+	"Run it inside the test VM with\n"
+	"tests/vm/run-vm.sh exec 'bench_memory' (docs/testing.md).\n";
+
 int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 0) : 50;
@@ -59,6 +73,8 @@ int main(int argc, char **argv)
 	struct bench_row rows[2 * NSIZES];
 	char names[2 * NSIZES][48];
 	int32_t r;
+
+	answer_help_and_version(argc, argv, "bench_memory", help, 1);
 
 	if (n < 10)
 		n = 10;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Run the libFuzzer targets (docs/fuzzing.md) under ASan and UBSan, each
 # from a copy of its committed corpus (tests/fuzz/corpus/<target>), for a
 # bounded time.  Installs clang and libFuzzer's runtime when missing (as

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Build (once per machine) the debug test kernel from Debian's
 # linux-source-6.1 and the config fragment beside this script.
 #

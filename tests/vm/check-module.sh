@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Build the module from scratch against Debian's linux-headers-amd64 with
 # W=1 and fail on any warning: the path a user takes with DKMS, whose
 # kernel has no DMABUF_HEAPS.  Builds a copy under build/, so the in-tree

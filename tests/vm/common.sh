@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared by the test scripts: paths and small helpers.  Sourced, not run.
 # shellcheck shell=bash
 

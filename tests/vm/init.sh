@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # PID 1 of the test VM (busybox sh), packed as /init by run-vm.sh.
 #
 # Reads /etc/vmtest.conf (written by run-vm.sh): MODE (tests, exec, shell),

@@ -23,6 +23,7 @@
 # guest's log.  Ends with "vm: N passed, M failed", counting the cases of
 # the test programs' TAP streams (docs/testing.md).  The serial log is kept
 # in build/vm-logs/.
+# SPDX-License-Identifier: MIT
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Set up a fresh Debian bookworm machine (as root) to build and test
 # objinvoke, then build everything.  Idempotent: a second run only rebuilds
 # what changed and takes seconds.
@@ -30,7 +31,7 @@ done
 packages=(
 	meson ninja-build pkg-config gcc libc6-dev make libcmocka-dev libbsd-dev
 	linux-source-6.1 linux-headers-amd64 bc bison flex libelf-dev xz-utils
-	perl qemu-system-x86 busybox-static cpio dkms
+	perl qemu-system-x86 busybox-static cpio dkms scdoc
 )
 
 step "packages"

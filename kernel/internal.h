@@ -37,6 +37,7 @@ extern unsigned int oi_debug_mask;
 			pr_info(fmt, ##__VA_ARGS__);			\
 	} while (0)
 
+struct seq_file;
 struct vm_fault;
 struct oi_object;
 struct oi_invocation;
@@ -65,6 +66,10 @@ struct oi_user_call;
  * @abandon: drop an invocation that returned OI_PARKED and will never be
  *           resumed (the thread's server went away).
  * @destroy: free the object; called once, when the last reference goes.
+ * @show_fdinfo: optional: "key:\tvalue" lines for /proc/PID/fdinfo/FD
+ *           saying which object this is (after the kind, which every
+ *           object fd shows).  Reads only what cannot change, or reads
+ *           it once; takes no lock that an invocation holds.
  *
  * Only objects whose invocations can park need @resume and @abandon.
  */
@@ -74,6 +79,7 @@ struct oi_object_ops {
 	int (*resume)(struct oi_object *obj, struct oi_invocation *inv);
 	void (*abandon)(struct oi_object *obj, struct oi_invocation *inv);
 	void (*destroy)(struct oi_object *obj);
+	void (*show_fdinfo)(struct oi_object *obj, struct seq_file *m);
 };
 
 /**

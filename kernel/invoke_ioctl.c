@@ -24,6 +24,7 @@
 #include <linux/uaccess.h>
 
 #include "internal.h"
+#include "trace.h"
 
 /* The first version of struct objinvoke_invoke ended at ->reserved. */
 #define OI_INVOKE_SIZE_V1	offsetofend(struct objinvoke_invoke, reserved)
@@ -217,6 +218,7 @@ static long oi_invoke_settle(struct oi_user_call *uc, int ret)
 		ret = oi_copy_out_answer(inv, uc->uargs,
 					 u64_to_user_ptr(uc->k.args));
 out_free:
+	trace_objinvoke_invoke_done(uc->obj, inv->op, ret, inv->result);
 	oi_user_call_free(uc);
 	return ret;
 }
@@ -326,6 +328,7 @@ long oi_invoke_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	oi_dbg(OI_DBG_INVOKE, "invoke %s op %#x counts %#x\n", obj->ops->name,
 	       uc->k.op, uc->k.counts);
+	trace_objinvoke_invoke(obj, inv->op, inv->counts);
 	return oi_invoke_settle(uc, obj->ops->invoke(obj, inv));
 
 out_free:

@@ -57,6 +57,7 @@
 
 #include "internal.h"
 #include "testpoint.h"
+#include "trace.h"
 
 MODULE_IMPORT_NS(DMA_BUF);
 
@@ -364,6 +365,8 @@ static void oi_mapping_destroy(struct oi_object *obj)
 	/* Whatever the TEE still has mapped goes now. */
 	if (oi_bridge_revoke)
 		oi_bridge_revoke((u64)map->window * OBJINVOKE_EMU_WINDOW, size);
+	trace_objinvoke_unmap(&map->mem->base,
+			      (u64)map->window * OBJINVOKE_EMU_WINDOW, size);
 	oi_object_put(&map->mem->base);	/* get: oi_map_region() */
 	kfree(map);
 }
@@ -435,6 +438,8 @@ int oi_map_region(struct oi_invocation *inv)
 		oi_object_put(&map->base);
 		return ret;
 	}
+	trace_objinvoke_map(&mem->base, (u64)map->window * OBJINVOKE_EMU_WINDOW,
+			    mem->dmabuf->size, map->perms);
 	inv->args[qtee_idx_oo(inv->counts)].o = &map->base;
 	inv->result = QTEE_OK;
 	return 0;

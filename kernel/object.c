@@ -13,6 +13,7 @@
 #include <linux/kernel.h>
 
 #include "internal.h"
+#include "trace.h"
 
 void oi_object_init(struct oi_object *obj, const struct oi_object_ops *ops)
 {
@@ -25,6 +26,7 @@ static void oi_object_destroy(struct kref *ref)
 	struct oi_object *obj = container_of(ref, struct oi_object, ref);
 
 	oi_dbg(OI_DBG_OBJECT, "destroy %s object %p\n", obj->ops->name, obj);
+	trace_objinvoke_release(obj);
 	obj->ops->destroy(obj);
 }
 

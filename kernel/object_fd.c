@@ -21,6 +21,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 
 #include "internal.h"
 
@@ -30,9 +31,20 @@ static int oi_object_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* /proc/PID/fdinfo/FD of an object fd: what the object is. */
+static void oi_object_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct oi_object *obj = file->private_data;
+
+	seq_printf(m, "objinvoke-kind:\t%s\n", obj->ops->name);
+	if (obj->ops->show_fdinfo)
+		obj->ops->show_fdinfo(obj, m);
+}
+
 static const struct file_operations oi_object_fops = {
 	.owner = THIS_MODULE,
 	.release = oi_object_release,
+	.show_fdinfo = oi_object_show_fdinfo,
 	.unlocked_ioctl = oi_invoke_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

@@ -28,6 +28,7 @@
 
 #include "qtee.h"
 #include "testpoint.h"
+#include "trace.h"
 
 static void qtee_call_release_remote(u32 id, u32 generation);
 
@@ -190,6 +191,7 @@ static void qtee_finish_callback(struct qtee_call *call, struct qtee_msg *req,
 
 	oi_dbg(OI_DBG_TEE, "callback %#x op %#x: %d\n", req->cxt, req->op,
 	       result);
+	trace_objinvoke_callback(req->cxt, target, req->op, result);
 	qtee_write_response(call, req, inv, result);
 	if (result == QTEE_OK)
 		oi_invocation_put_out_objects(inv);

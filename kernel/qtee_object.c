@@ -18,12 +18,28 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "qtee.h"
 
+/*
+ * The TEE's ID and generation; "defunct" once that TEE is gone (every
+ * invocation then answers DEFUNCT).  The root object always stands for
+ * the TEE attached now.
+ */
+static void qtee_object_show_fdinfo(struct oi_object *obj, struct seq_file *m)
+{
+	u32 generation = qtee_object_generation(obj);
+
+	seq_printf(m, "tee-id:\t%#x\n", qtee_object_id(obj));
+	seq_printf(m, "tee-generation:\t%u%s\n", generation,
+		   generation == qtee_generation() ? "" : " (defunct)");
+}
+
 static const struct oi_object_ops qtee_object_ops = {
 	.name = "tee",
+	.show_fdinfo = qtee_object_show_fdinfo,
 	.invoke = qtee_call_invoke,
 	.resume = qtee_call_resume,
 	.abandon = qtee_call_abandon_parked,
@@ -130,3 +146,4 @@ int qtee_root_policy(struct oi_invocation *inv, struct oi_object **own_creds)
 	inv->args[io].o = creds;
 	return 0;
 }
+

@@ -53,6 +53,7 @@
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
@@ -496,8 +497,24 @@ static void oi_user_object_destroy(struct oi_object *obj)
 	kfree(uo);
 }
 
+/*
+ * Which server hosts it (the hashed address is the same on every object
+ * of one server) and its handle there; "dead" once that server is gone.
+ */
+static void oi_user_object_show_fdinfo(struct oi_object *obj,
+				       struct seq_file *m)
+{
+	struct oi_user_object *uo = container_of(obj, struct oi_user_object,
+						 base);
+
+	seq_printf(m, "server:\t%p%s\n", uo->srv,
+		   READ_ONCE(uo->srv->dead) ? " (dead)" : "");
+	seq_printf(m, "handle:\t%u\n", uo->handle);
+}
+
 static const struct oi_object_ops oi_user_object_ops = {
 	.name = "user",
+	.show_fdinfo = oi_user_object_show_fdinfo,
 	.invoke = oi_user_object_invoke,
 	.resume = oi_user_object_resume,
 	.abandon = oi_user_object_abandon,

@@ -21,6 +21,7 @@
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/sched/mm.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "internal.h"
@@ -173,8 +174,18 @@ static void credentials_destroy(struct oi_object *obj)
 	kfree(c);
 }
 
+/* Whose credentials these are: fixed when the object was made. */
+static void credentials_show_fdinfo(struct oi_object *obj, struct seq_file *m)
+{
+	struct oi_credentials *c = container_of(obj, struct oi_credentials, base);
+
+	seq_printf(m, "credentials-pid:\t%u\n", c->info.pid);
+	seq_printf(m, "credentials-uid:\t%u\n", c->info.uid);
+}
+
 static const struct oi_object_ops credentials_ops = {
 	.name = "credentials",
+	.show_fdinfo = credentials_show_fdinfo,
 	.invoke = credentials_invoke,
 	.destroy = credentials_destroy,
 };

@@ -7,6 +7,7 @@
  * memory objects as they happen.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

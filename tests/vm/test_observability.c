@@ -19,6 +19,7 @@
 #include "IMemService.h"
 #include "ITestService.h"
 #include "MinkCom.h"
+#include "libobject.h"
 #include "vmharness.h"
 #include "vmhost.h"
 #include "vmutil.h"
@@ -115,18 +116,23 @@ static void fdinfo_of_a_hosted_object(void)
 	close(srv);
 }
 
-/* After a TEE restart an old TEE object shows its generation as ended. */
+/*
+ * After a TEE restart an old TEE object shows its generation as ended
+ * (the root object alone always stands for the TEE attached now).
+ */
 static void fdinfo_of_a_defunct_tee_object(void)
 {
-	int root = vm_root_fd();
-	char *info;
+	int svc = vm_service_fd_raw(ITestService_UID);
+	char *info = fdinfo(svc);
 
+	VT_ASSERT(strstr(info, "defunct") == NULL);
+	free(info);
 	VT_ASSERT_OK(vt_emu_kill(SIGKILL));
 	VT_ASSERT_OK(vt_emu_start());
-	info = fdinfo(root);
+	info = fdinfo(svc);
 	expect_line(info, " (defunct)\n");
 	free(info);
-	close(root);
+	close(svc);
 }
 
 static void tracefs_write(const char *file, const char *text)
@@ -199,4 +205,13 @@ static const struct vt_case cases[] = {
 	VT_CASE(fdinfo_of_a_defunct_tee_object),
 };
 
-VT_MAIN(cases)
+/* libobject's process-wide server fd (for the callback's local object)
+ * lives as long as the process: make it before the fd counts start. */
+static void make_the_server(void)
+{
+	int fd;
+
+	VT_ASSERT_EQ(objinvoke_server_fd(&fd), Object_OK);
+}
+
+VT_MAIN_SETUP(cases, make_the_server)

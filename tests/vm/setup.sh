@@ -62,7 +62,8 @@ meson_build() {
 	if [ ! -f "$dir/build.ninja" ]; then
 		meson setup "$dir" "$top" -Dwerror=true "$@"
 	else
-		meson configure "$dir" -Dwerror=true "$@"
+		# --reconfigure, not configure: options added since the dir was made
+		meson setup --reconfigure "$dir" "$top" -Dwerror=true "$@"
 	fi
 	meson compile -C "$dir"
 }

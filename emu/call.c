@@ -158,8 +158,8 @@ static uint32_t put_releases(struct emu_call *c)
 	if (c->n_releases) {
 		if (qtee_async_put_release(c->outbound, c->out_size, &pos,
 					   c->releases, c->n_releases)) {
-			emu_err("no room to release %u NW references: queued",
-				c->n_releases);
+			emu_warn("no room to release %u NW references: queued",
+				 c->n_releases);
 			for (i = 0; i < c->n_releases; i++)
 				emu_relq_push(&c->emu->relq, c->releases[i]);
 		} else {

@@ -69,8 +69,8 @@ static void put_own_releases(struct emu_call *c, const struct emu_cb *cb,
 			  cb->nrel);
 		return;
 	}
-	emu_err("callback to %#x: no room for %u releases: queued", cb->id,
-		cb->nrel);
+	emu_warn("callback to %#x: no room for %u releases: queued", cb->id,
+		 cb->nrel);
 	for (i = 0; i < cb->nrel; i++)
 		emu_relq_push(&c->emu->relq, cb->rel[i]);
 }

@@ -127,15 +127,16 @@ static int open_device(const char *path)
 	case ENOENT:
 	case ENODEV:
 	case ENXIO:
-		emu_err("%s: no such device: is the objinvoke module loaded?",
+		emu_err("%s: no such device: module not loaded (modprobe objinvoke)",
 			path);
 		break;
 	case EBUSY:
-		emu_err("%s: busy: another emulator is already attached", path);
+		emu_err("%s: busy: another emulator is already attached (stop it first: systemctl stop objinvoke-emu)",
+			path);
 		break;
 	case EACCES:
 	case EPERM:
-		emu_err("%s: permission denied: the emulator needs CAP_SYS_ADMIN",
+		emu_err("%s: permission denied: the emulator needs CAP_SYS_ADMIN (run it as root)",
 			path);
 		break;
 	default:
@@ -163,7 +164,7 @@ static void notify_state(const char *state)
 	int err = emu_notify(state);
 
 	if (err < 0)
-		emu_err("NOTIFY_SOCKET: %s", strerror(-err));
+		emu_warn("NOTIFY_SOCKET: %s", strerror(-err));
 }
 
 static void wake(int sig)
@@ -201,6 +202,7 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o))
 		return 2;
+	emu_log_init();
 	setup_signals(&stop);
 
 	fd = open_device(o.device);

@@ -157,7 +157,7 @@ int32_t emu_obj_nw_release(struct emu_objtable *t, uint32_t id)
 	o = find_locked(t, id);
 	if (!o || !o->nw_refs) {
 		pthread_mutex_unlock(&t->lock);
-		emu_err("RELEASE of %#x: the NW holds no reference", id);
+		emu_warn("RELEASE of %#x: the NW holds no reference", id);
 		return QTEE_ERROR_BADOBJ;
 	}
 	o->nw_refs--;
@@ -177,7 +177,7 @@ int32_t emu_obj_nw_retain(struct emu_objtable *t, uint32_t id)
 	/* Only a holder can retain: a reference cannot be made from an ID. */
 	if (!o || !o->nw_refs) {
 		pthread_mutex_unlock(&t->lock);
-		emu_err("RETAIN of %#x: the NW holds no reference", id);
+		emu_warn("RETAIN of %#x: the NW holds no reference", id);
 		return QTEE_ERROR_BADOBJ;
 	}
 	o->nw_refs++;

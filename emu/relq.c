@@ -40,8 +40,8 @@ bool emu_relq_push(struct emu_relq *q, uint32_t id)
 	if (queued)
 		emu_trace("release of %#x queued", id);
 	else
-		emu_err("pending-release queue full: %#x leaks until detach",
-			id);
+		emu_warn("pending-release queue full: %#x leaks until detach",
+			 id);
 	return queued;
 }
 

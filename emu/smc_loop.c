@@ -103,8 +103,8 @@ static int take_call(struct emu_thread *t, struct objinvoke_emu_call *w)
 	if (ioctl(t->pool->fd, OBJINVOKE_EMU_IOC_WAIT, w))
 		return errno == EINTR ? 0 : -errno;
 	if (w->kind != OBJINVOKE_EMU_CALL_INVOKE) {
-		emu_err("thread %u: new call of kind %u ignored", t->index,
-			w->kind);
+		emu_warn("thread %u: new call of kind %u ignored", t->index,
+			 w->kind);
 		return 0;
 	}
 	return 1;

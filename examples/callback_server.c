@@ -102,7 +102,7 @@ static Object open_service(void)
 		Object_release(env);
 	}
 	if (r)
-		failed("opening ICallbackService", r);
+		setup_failed("callback_server", "opening ICallbackService", r);
 	return cbs;
 }
 
@@ -182,7 +182,8 @@ int main(int argc, char **argv)
 
 	r = objinvoke_server_start(3, &threads);
 	if (r)
-		return failed("objinvoke_server_start", r);
+		return setup_failed("callback_server",
+				    "objinvoke_server_start", r);
 	printf("server: 3 dispatch threads (main thread %lx)\n",
 	       (unsigned long)pthread_self());
 

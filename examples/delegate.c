@@ -82,7 +82,8 @@ static int parent(int sock)
 	}
 	if (r) {
 		close(sock);	/* the child sees the socket closed */
-		return failed("parent", "opening ITestService", r);
+		return setup_failed("delegate",
+				    "parent: opening ITestService", r);
 	}
 	printf("parent %d: opened ITestService, sending it\n", (int)getpid());
 	r = objinvoke_send_object(sock, svc);

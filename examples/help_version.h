@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * help_version.h: the --help and --version that every example and
- * benchmark answers, kept here so that each program's main() reads as the
- * client code it teaches.
+ * benchmark answers, and the line each prints when setting up fails, kept
+ * here so that each program's main() reads as the client code it teaches.
  */
 #ifndef HELP_VERSION_H
 #define HELP_VERSION_H
@@ -54,6 +54,19 @@ static inline void answer_help_and_version(int argc, char **argv,
 			exit(2);
 		}
 	}
+}
+
+/*
+ * The line a program prints when its first steps fail (the root object,
+ * the client environment, memory): the cause is almost never the program
+ * but the machine, and the libobject line just above it, printed by the
+ * program's log handler, names what is missing and what to do.
+ */
+static inline int setup_failed(const char *name, const char *what, int r)
+{
+	fprintf(stderr, "%s: %s failed (%d): the libobject line above says what to do; %s --help lists what is needed\n",
+		name, what, r, name);
+	return 1;
 }
 
 #endif /* HELP_VERSION_H */

@@ -165,14 +165,16 @@ int main(int argc, char **argv)
 
 	r = MinkCom_getRootEnvObject(&root);
 	if (r)
-		return failed("MinkCom_getRootEnvObject", r);
+		return setup_failed("shared_buffer", "MinkCom_getRootEnvObject",
+				    r);
 	r = MinkCom_getClientEnvObject(root, &env);
 	if (r == Object_OK)
 		r = MinkCom_getMemoryObject(root, BUF_SIZE, &mem);
 	Object_release(root);
 	if (r) {
 		Object_RELEASE_IF(env);
-		return failed("client env or memory object", r);
+		return setup_failed("shared_buffer",
+				    "client env or memory object", r);
 	}
 	printf("allocated a %u-byte memory object (dma-buf fd %d)\n", BUF_SIZE,
 	       objinvoke_object_fd(mem));

@@ -231,7 +231,7 @@ static int shared_memory(Object env)
 		r = MinkCom_getMemoryObjectInfo(mem, &addr, &size);
 	if (r) {
 		Object_release(ms);
-		return failed("MinkCom_getMemoryObject", r);
+		return setup_failed("tee_hello", "MinkCom_getMemoryObject", r);
 	}
 	p = addr;
 	objinvoke_memory_begin_cpu(mem, OBJINVOKE_CPU_WRITE);
@@ -305,17 +305,22 @@ int main(int argc, char **argv)
 	answer_help_and_version(argc, argv, "tee_hello", help, 0);
 
 	objinvoke_set_log_handler(log_to_stderr);
+	/* The library this runs with must have what it was built against. */
+	if (objinvoke_check_version(OBJINVOKE_VERSION_MAJOR,
+				    OBJINVOKE_VERSION_MINOR))
+		return setup_failed("tee_hello", "objinvoke_check_version",
+				    Object_ERROR_UNAVAIL);
 
 	r = MinkCom_getRootEnvObject(&root);
 	if (r)
-		return failed("MinkCom_getRootEnvObject", r);
+		return setup_failed("tee_hello", "MinkCom_getRootEnvObject", r);
 	printf("root: got the TEE's root object (fd %d)\n",
 	       objinvoke_object_fd(root));
 
 	r = MinkCom_getClientEnvObject(root, &env);
 	Object_release(root);	/* the client env is all we need now */
 	if (r)
-		return failed("MinkCom_getClientEnvObject", r);
+		return setup_failed("tee_hello", "MinkCom_getClientEnvObject", r);
 	printf("client env: registered with our credentials\n");
 
 	bad = call_services(env);

@@ -20,8 +20,13 @@ extern "C" {
  * @obj: out: the root object, or Object_NULL on failure.  The caller owns
  *       it and releases it with Object_release().
  *
+ * The root object is handed out whether or not a TEE is attached: the
+ * first invocation, MinkCom_getClientEnvObject(), tells.
+ *
  * Return: Object_OK; Object_ERROR_UNAVAIL when /dev/objinvoke does not
- * exist (module not loaded); another error mapped from the kernel's errno.
+ * exist (module not loaded); Object_ERROR_AUTH when the caller may not
+ * open it; another error mapped from the kernel's errno.  The log handler
+ * (libobject.h) is told what to do about the first two.
  */
 int MinkCom_getRootEnvObject(Object *obj);
 
@@ -32,7 +37,9 @@ int MinkCom_getRootEnvObject(Object *obj);
  *        credentials as the kernel sees them at this call; Object_NULL on
  *        failure.
  *
- * Return: Object_OK or the root object's result.
+ * Return: Object_OK or the root object's result: Object_ERROR_DEFUNCT
+ * when no TEE is attached (no emulator running), which the log handler
+ * is told in so many words.
  */
 int MinkCom_getClientEnvObject(Object root, Object *obj);
 

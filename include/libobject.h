@@ -95,6 +95,54 @@ void objinvoke_set_log_handler(objinvoke_log_func_t handler);
 
 /*
  * ---------------------------------------------------------------------
+ * Versions.
+ *
+ * OBJINVOKE_VERSION_MAJOR and _MINOR are the version of the headers a
+ * program is built with (the project's VERSION file, whose major.minor is
+ * also the newest symbol version node, LIBOBJECT_<major>.<minor>).
+ * objinvoke_version_major() and _minor() are the version of the library
+ * the program runs with.  Within a major version each minor only adds, so
+ * a library is good for a program when its major is the same and its
+ * minor at least as high.
+ * ---------------------------------------------------------------------
+ */
+#define OBJINVOKE_VERSION_MAJOR	0
+#define OBJINVOKE_VERSION_MINOR	3
+
+/**
+ * objinvoke_version_major() - the major version of the running library
+ *
+ * Return: the OBJINVOKE_VERSION_MAJOR the library was built with.
+ */
+int objinvoke_version_major(void);
+
+/**
+ * objinvoke_version_minor() - the minor version of the running library
+ *
+ * Return: the OBJINVOKE_VERSION_MINOR the library was built with.
+ */
+int objinvoke_version_minor(void);
+
+/**
+ * objinvoke_check_version() - whether the running library is recent enough
+ * @major: the major version the program needs, usually
+ *         OBJINVOKE_VERSION_MAJOR.
+ * @minor: the lowest minor version it needs, usually
+ *         OBJINVOKE_VERSION_MINOR.
+ *
+ * As liburing's io_uring_check_version(), for a program that wants to say
+ * so plainly rather than fail later: the dynamic linker already refuses a
+ * library that lacks a versioned symbol the program calls, but not one
+ * that merely behaves as an older version did.
+ *
+ * Return: Object_OK when the library's major version is @major and its
+ * minor version at least @minor; Object_ERROR_UNAVAIL otherwise (the log
+ * handler is told both versions).
+ */
+int objinvoke_check_version(int major, int minor);
+
+/*
+ * ---------------------------------------------------------------------
  * Memory objects.
  *
  * A memory object is an Object standing for a dma-buf and this process's

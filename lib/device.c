@@ -24,7 +24,7 @@ int32_t objinvoke_device_get_fd(unsigned long request, int *fd)
 	dev = open(OBJINVOKE_DEVICE, O_RDWR | O_CLOEXEC);
 	if (dev < 0) {
 		err = errno;
-		objinvoke_log("open %s: errno %d", OBJINVOKE_DEVICE, err);
+		objinvoke_log_open_failure(OBJINVOKE_DEVICE, err);
 		return objinvoke_result_from_errno(err);
 	}
 

@@ -39,6 +39,20 @@ void objinvoke_log(const char *fmt, ...)
 /* errno_map.c: the Object result that stands for a failed syscall. */
 int32_t objinvoke_result_from_errno(int err);
 
+/* The devices memory objects are allocated from (memory_alloc.c). */
+#define OBJINVOKE_HEAP_DEVICE		"/dev/dma_heap/system"
+#define OBJINVOKE_UDMABUF_DEVICE	"/dev/udmabuf"
+
+/*
+ * setup_hints.c: the log lines that tell a user what to do when the
+ * setting up fails: a device that cannot be opened (missing, or not
+ * theirs), no TEE attached, no memory allocator in the kernel.
+ */
+bool objinvoke_device_absent(int err);
+void objinvoke_log_open_failure(const char *path, int err);
+void objinvoke_log_no_tee(void);
+void objinvoke_log_no_allocator(void);
+
 /*
  * reqbuf.c: where one request is received: the request struct, its
  * argument array and the bytes of its input buffers.

@@ -28,17 +28,9 @@
 #include "MinkCom.h"
 #include "libobject_private.h"
 
-#define HEAP_DEVICE	"/dev/dma_heap/system"
-#define UDMABUF_DEVICE	"/dev/udmabuf"
 #define MEMORY_ENV	"OBJINVOKE_MEMORY"
 
 enum memory_path { PATH_ANY, PATH_HEAP, PATH_UDMABUF };
-
-/* The errnos with which open() says the device is not there at all. */
-static bool device_absent(int err)
-{
-	return err == ENOENT || err == ENODEV || err == ENXIO;
-}
 
 static int32_t open_device(const char *path, int flags, int *dev,
 			   bool *absent)
@@ -49,8 +41,8 @@ static int32_t open_device(const char *path, int flags, int *dev,
 	if (*dev >= 0)
 		return Object_OK;
 	err = errno;
-	*absent = device_absent(err);
-	objinvoke_log("open %s: errno %d", path, err);
+	*absent = objinvoke_device_absent(err);
+	objinvoke_log_open_failure(path, err);
 	return *absent ? Object_ERROR_UNAVAIL : objinvoke_result_from_errno(err);
 }
 
@@ -70,7 +62,7 @@ static int32_t heap_alloc(size_t size, uint32_t flags, int *fd, bool *absent)
 	int dev, ret, err;
 	int32_t r;
 
-	r = open_device(HEAP_DEVICE, O_RDONLY, &dev, absent);
+	r = open_device(OBJINVOKE_HEAP_DEVICE, O_RDONLY, &dev, absent);
 	if (r)
 		return r;
 	memset(&d, 0, sizeof(d));
@@ -126,12 +118,12 @@ static int32_t udmabuf_alloc(size_t size, uint32_t flags, int *fd,
 	int dev, memfd, ret, err;
 	int32_t r;
 
-	r = open_device(UDMABUF_DEVICE, O_RDWR, &dev, absent);
+	r = open_device(OBJINVOKE_UDMABUF_DEVICE, O_RDWR, &dev, absent);
 	if (r)
 		return r;
 	if (flags & OBJINVOKE_MEMORY_READONLY) {
 		objinvoke_log("read-only memory needs %s: udmabuf exports read-write dma-bufs only",
-			      HEAP_DEVICE);
+			      OBJINVOKE_HEAP_DEVICE);
 		r = Object_ERROR_UNAVAIL;
 		goto close_dev;
 	}
@@ -193,8 +185,7 @@ static int32_t alloc_fd(size_t size, uint32_t flags, int *fd)
 	}
 	r = udmabuf_alloc(size, flags, fd, &udmabuf_absent);
 	if (path == PATH_ANY && udmabuf_absent)
-		objinvoke_log("no shareable memory: neither %s nor %s exists",
-			      HEAP_DEVICE, UDMABUF_DEVICE);
+		objinvoke_log_no_allocator();
 	return r;
 }
 

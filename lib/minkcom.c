@@ -33,6 +33,13 @@ OBJINVOKE_EXPORT int MinkCom_getClientEnvObjectWithCreds(Object root,
 			  ObjectCounts_pack(0, 0, 1, 1));
 	if (r == Object_OK)
 		*obj = a[1].o;
+	/*
+	 * The root object always stands for the TEE attached now, so its
+	 * DEFUNCT means there is none (docs/uapi.md), the first thing a
+	 * new user meets without the emulator running.
+	 */
+	else if (r == Object_ERROR_DEFUNCT)
+		objinvoke_log_no_tee();
 	return r;
 }
 

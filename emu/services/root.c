@@ -47,8 +47,8 @@ static int32_t query_creds(struct emu_call *c, uint32_t id,
 	r = emu_call_callback(c, &cb);
 	/* A path longer than we keep is no reason to refuse the caller. */
 	if (r == QTEE_ERROR_SIZE_OUT) {
-		emu_info("register: executable path of pid %u too long; "
-			 "kept empty", cr->pid);
+		emu_warn("register: executable path of pid %u too long; "
+			  "kept empty", cr->pid);
 		cb.bo[0].len = 0;
 	} else if (r) {
 		return r;

@@ -398,7 +398,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	/* Quiet: refused messages are the point, not news (FUZZ_EMU_LOG=3
+	/* Quiet: refused messages are the point, not news (FUZZ_EMU_LOG=4
 	 * shows what one input does, as objinvoke-emu -vv). */
 	emu_log_level = getenv("FUZZ_EMU_LOG") ? atoi(getenv("FUZZ_EMU_LOG")) :
 						  -1;

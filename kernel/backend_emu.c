@@ -42,6 +42,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 
@@ -226,7 +227,33 @@ static int emu_wait(struct qtee_call *call, enum qtee_wait mode)
 	return emu_answer_seen();
 }
 
+/*
+ * Who plays the TEE, and where the calls are: "queued" wait for a secure
+ * thread, "in-tee" were taken by one and are not finished (some of them
+ * parked on a callback to the normal world).
+ */
+static void emu_show(struct seq_file *m)
+{
+	unsigned int queued = 0, sessions = 0;
+	struct qtee_call *call;
+	unsigned long id;
+	bool attached;
+
+	mutex_lock(&emu.lock);
+	attached = emu.attached;
+	list_for_each_entry(call, &emu.queue, node)
+		queued++;
+	xa_for_each(&emu.sessions, id, call)
+		sessions++;
+	mutex_unlock(&emu.lock);
+	seq_printf(m, "backend: emulator, %s\n",
+		   attached ? "attached" : "not attached");
+	seq_printf(m, "calls: queued %u in-tee %u\n", queued,
+		   sessions - queued);
+}
+
 static const struct qtee_backend_ops emu_backend_ops = {
+	.show = emu_show,
 	.submit = emu_submit,
 	.wait = emu_wait,
 };

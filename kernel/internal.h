@@ -53,9 +53,20 @@ struct oi_user_call;
  */
 #define OI_PARKED	1
 
+/* The kinds of objects, for what the module shows of them (debugfs). */
+enum oi_kind {
+	OI_KIND_TEE,		/* hosted by the TEE (qtee_object.c) */
+	OI_KIND_USER,		/* hosted by a process (server_request.c) */
+	OI_KIND_MEMORY,		/* a dma-buf (memobj.c) */
+	OI_KIND_MAPPING,	/* the TEE's mapping of one (memobj.c) */
+	OI_KIND_CREDENTIALS,	/* svc_credentials.c */
+	OI_KIND_PRIMORDIAL,	/* svc_primordial.c */
+	OI_KIND_COUNT
+};
+
 /**
  * struct oi_object_ops - what a kind of object does
- * @name:    for debug output.
+ * @kind:    which kind it is (oi_object_kind() names it).
  * @invoke:  carry out @inv on the object; return 0 with inv->result set
  *           to the object's answer, or a -errno when the invocation could
  *           not be carried out at all.  On success with Object_OK the
@@ -74,7 +85,7 @@ struct oi_user_call;
  * Only objects whose invocations can park need @resume and @abandon.
  */
 struct oi_object_ops {
-	const char *name;
+	enum oi_kind kind;
 	int (*invoke)(struct oi_object *obj, struct oi_invocation *inv);
 	int (*resume)(struct oi_object *obj, struct oi_invocation *inv);
 	void (*abandon)(struct oi_object *obj, struct oi_invocation *inv);
@@ -102,6 +113,9 @@ static inline struct oi_object *oi_object_get(struct oi_object *obj)
 }
 
 void oi_object_put(struct oi_object *obj);
+const char *oi_kind_name(enum oi_kind kind);
+const char *oi_object_kind(const struct oi_object *obj);
+long oi_objects_live(enum oi_kind kind);
 
 /* Object fds (object_fd.c). */
 struct oi_object *oi_object_from_fd(int fd);
@@ -171,6 +185,7 @@ struct file *oi_server_new_file(void);
 struct oi_server *oi_server_from_fd(int fd);
 void oi_server_put(struct oi_server *srv);
 int oi_server_depth(struct oi_server *srv);
+void oi_servers_show(struct seq_file *m);
 int oi_server_park(struct oi_server *srv, struct oi_request *req,
 		   struct oi_user_call *uc, void __user *ureq,
 		   u32 __user *ustate);
@@ -204,6 +219,9 @@ bool oi_object_is_credentials(struct oi_object *obj);
 
 /* The emulator backend. */
 int backend_emu_init(void);
+/* /sys/kernel/debug/objinvoke (debugfs.c), with the test points. */
+int oi_debugfs_init(void);
+void oi_debugfs_exit(void);
 void backend_emu_exit(void);
 
 #endif /* OBJINVOKE_H */

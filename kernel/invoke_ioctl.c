@@ -326,7 +326,7 @@ long oi_invoke_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (ret)
 		goto out_free;
 
-	oi_dbg(OI_DBG_INVOKE, "invoke %s op %#x counts %#x\n", obj->ops->name,
+	oi_dbg(OI_DBG_INVOKE, "invoke %s op %#x counts %#x\n", oi_object_kind(obj),
 	       uc->k.op, uc->k.counts);
 	trace_objinvoke_invoke(obj, inv->op, inv->counts);
 	return oi_invoke_settle(uc, obj->ops->invoke(obj, inv));

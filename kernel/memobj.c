@@ -150,7 +150,7 @@ static void oi_memobj_destroy(struct oi_object *obj)
 }
 
 static const struct oi_object_ops oi_memobj_ops = {
-	.name = "memory",
+	.kind = OI_KIND_MEMORY,
 	.invoke = oi_memobj_invoke,
 	.destroy = oi_memobj_destroy,
 };
@@ -372,7 +372,7 @@ static void oi_mapping_destroy(struct oi_object *obj)
 }
 
 static const struct oi_object_ops oi_mapping_ops = {
-	.name = "mapping",
+	.kind = OI_KIND_MAPPING,
 	.invoke = oi_mapping_invoke,
 	.destroy = oi_mapping_destroy,
 };

@@ -23,7 +23,6 @@
 #include <linux/uaccess.h>
 
 #include "qtee.h"
-#include "testpoint.h"
 
 /* GET_ROOT, GET_CREDENTIALS, SERVER_NEW: a new fd for what @make makes. */
 static long oi_dev_get_object(unsigned int cmd, void __user *uarg,
@@ -106,7 +105,7 @@ static int __init objinvoke_init(void)
 	ret = oi_memory_init();
 	if (ret)
 		goto err_misc;
-	ret = oi_test_points_init();
+	ret = oi_debugfs_init();
 	if (ret)
 		goto err_memory;
 	return 0;
@@ -124,7 +123,7 @@ err_qtee:
 
 static void __exit objinvoke_exit(void)
 {
-	oi_test_points_exit();
+	oi_debugfs_exit();
 	misc_deregister(&oi_misc);
 	backend_emu_exit();
 	qtee_exit();

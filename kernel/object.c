@@ -15,18 +15,65 @@
 #include "internal.h"
 #include "trace.h"
 
+static const char *const oi_kind_names[OI_KIND_COUNT] = {
+	[OI_KIND_TEE] = "tee",
+	[OI_KIND_USER] = "user",
+	[OI_KIND_MEMORY] = "memory",
+	[OI_KIND_MAPPING] = "mapping",
+	[OI_KIND_CREDENTIALS] = "credentials",
+	[OI_KIND_PRIMORDIAL] = "primordial",
+};
+
+/*
+ * Live objects of each kind, made with oi_object_init() and not yet
+ * destroyed (the permanent root and primordial objects are not made so).
+ */
+static atomic_long_t oi_live[OI_KIND_COUNT];
+
 void oi_object_init(struct oi_object *obj, const struct oi_object_ops *ops)
 {
 	kref_init(&obj->ref);
 	obj->ops = ops;
+	atomic_long_inc(&oi_live[ops->kind]);
+}
+
+/**
+ * oi_kind_name() - the name of a kind of object ("tee", "user", ...)
+ * @kind: the kind.
+ *
+ * Context: any.
+ * Return: a string of the module's that lives as long as the module.
+ */
+const char *oi_kind_name(enum oi_kind kind)
+{
+	return oi_kind_names[kind];
+}
+
+/* The name of @obj's kind, as oi_kind_name(). */
+const char *oi_object_kind(const struct oi_object *obj)
+{
+	return oi_kind_name(obj->ops->kind);
+}
+
+/**
+ * oi_objects_live() - how many objects of @kind are alive now
+ * @kind: the kind.
+ *
+ * Context: any.
+ * Return: the count, a snapshot.
+ */
+long oi_objects_live(enum oi_kind kind)
+{
+	return atomic_long_read(&oi_live[kind]);
 }
 
 static void oi_object_destroy(struct kref *ref)
 {
 	struct oi_object *obj = container_of(ref, struct oi_object, ref);
 
-	oi_dbg(OI_DBG_OBJECT, "destroy %s object %p\n", obj->ops->name, obj);
+	oi_dbg(OI_DBG_OBJECT, "destroy %s object %p\n", oi_object_kind(obj), obj);
 	trace_objinvoke_release(obj);
+	atomic_long_dec(&oi_live[obj->ops->kind]);
 	obj->ops->destroy(obj);
 }
 

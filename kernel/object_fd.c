@@ -36,7 +36,7 @@ static void oi_object_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct oi_object *obj = file->private_data;
 
-	seq_printf(m, "objinvoke-kind:\t%s\n", obj->ops->name);
+	seq_printf(m, "objinvoke-kind:\t%s\n", oi_object_kind(obj));
 	if (obj->ops->show_fdinfo)
 		obj->ops->show_fdinfo(obj, m);
 }

@@ -123,11 +123,13 @@ enum qtee_wait {
 struct qtee_backend_ops {
 	int (*submit)(struct qtee_call *call);
 	int (*wait)(struct qtee_call *call, enum qtee_wait mode);
+	void (*show)(struct seq_file *m);
 };
 
 void qtee_set_backend(const struct qtee_backend_ops *ops);
 const struct qtee_backend_ops *qtee_get_backend(void);
 u32 qtee_generation(void);
+void qtee_show(struct seq_file *m);
 void qtee_generation_end(void);
 
 /* Normal-world objects named by NS IDs (qtee_ns.c). */

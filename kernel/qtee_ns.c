@@ -27,6 +27,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/seq_file.h>
 #include <linux/xarray.h>
 
 #include "qtee.h"
@@ -181,6 +182,27 @@ void qtee_ns_flush(void)
 		oi_test_point(OI_TP_NS_FLUSH_ENTRY);
 		qtee_ns_erase(index);
 	}
+}
+
+/**
+ * qtee_show() - the TEE as the transport sees it, for debugfs
+ * @m: where to print.
+ *
+ * Context: process context.
+ */
+void qtee_show(struct seq_file *m)
+{
+	struct oi_object *obj;
+	unsigned long index;
+	unsigned int ns = 0;
+
+	/* The NS table's own lock keeps the walk safe; the count is a snapshot. */
+	xa_for_each(&qtee_ns_ids, index, obj)
+		ns++;
+	seq_printf(m, "generation: %u\n", qtee_generation());
+	seq_printf(m, "ns-ids: %u\n", ns);
+	if (qtee_backend && qtee_backend->show)
+		qtee_backend->show(m);
 }
 
 /* The backend registers itself at init (backend_emu.c). */

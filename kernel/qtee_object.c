@@ -38,7 +38,7 @@ static void qtee_object_show_fdinfo(struct oi_object *obj, struct seq_file *m)
 }
 
 static const struct oi_object_ops qtee_object_ops = {
-	.name = "tee",
+	.kind = OI_KIND_TEE,
 	.show_fdinfo = qtee_object_show_fdinfo,
 	.invoke = qtee_call_invoke,
 	.resume = qtee_call_resume,

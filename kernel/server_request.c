@@ -87,6 +87,8 @@ MODULE_PARM_DESC(server_max_bytes,
  * @n_objects: hosted objects plus release notices not yet delivered;
  *             at most server_max_objects.
  * @pinned:    bytes of live invoke requests; at most server_max_bytes.
+ * @creator:   the process that made it (debugfs); invariant.
+ * @all:       on oi_servers, under oi_servers_lock.
  */
 struct oi_server {
 	struct kref ref;
@@ -100,7 +102,16 @@ struct oi_server {
 	wait_queue_head_t wq;
 	atomic_long_t n_objects;
 	atomic_long_t pinned;
+	struct pid *creator;
+	struct list_head all;
 };
+
+/*
+ * Every server not yet freed, for the debugfs view (oi_servers_show()).
+ * A spinlock: the last put of a server may come from any context.
+ */
+static LIST_HEAD(oi_servers);
+static DEFINE_SPINLOCK(oi_servers_lock);
 
 enum oi_request_state {
 	OI_REQ_QUEUED,
@@ -171,6 +182,10 @@ static void oi_server_release_ref(struct kref *ref)
 {
 	struct oi_server *srv = container_of(ref, struct oi_server, ref);
 
+	spin_lock(&oi_servers_lock);
+	list_del(&srv->all);
+	spin_unlock(&oi_servers_lock);
+	put_pid(srv->creator);	/* get: oi_server_new() */
 	xa_destroy(&srv->delivered);
 	xa_destroy(&srv->objects);
 	kfree(srv);
@@ -513,7 +528,7 @@ static void oi_user_object_show_fdinfo(struct oi_object *obj,
 }
 
 static const struct oi_object_ops oi_user_object_ops = {
-	.name = "user",
+	.kind = OI_KIND_USER,
 	.show_fdinfo = oi_user_object_show_fdinfo,
 	.invoke = oi_user_object_invoke,
 	.resume = oi_user_object_resume,
@@ -1082,5 +1097,64 @@ struct oi_server *oi_server_new(void)
 	xa_init_flags(&srv->delivered, XA_FLAGS_ALLOC1);
 	xa_init_flags(&srv->objects, XA_FLAGS_ALLOC1);
 	init_waitqueue_head(&srv->wq);
+	srv->creator = get_pid(task_tgid(current));	/* put: oi_server_release_ref() */
+	spin_lock(&oi_servers_lock);
+	list_add_tail(&srv->all, &oi_servers);
+	spin_unlock(&oi_servers_lock);
 	return srv;
+}
+
+/* One server's line of the debugfs view. */
+static void oi_server_show(struct oi_server *srv, struct seq_file *m)
+{
+	unsigned int queued = 0, delivered = 0, parked = 0;
+	struct oi_request *req;
+	unsigned long id;
+	bool dead;
+
+	mutex_lock(&srv->lock);
+	dead = srv->dead;
+	list_for_each_entry(req, &srv->queue, node)
+		queued++;
+	xa_for_each(&srv->delivered, id, req) {
+		delivered++;
+		if (req->cont)
+			parked++;
+	}
+	mutex_unlock(&srv->lock);
+	seq_printf(m, "%p pid %d%s objects %ld queued %u delivered %u parked %u bytes %ld\n",
+		   srv, pid_nr(srv->creator), dead ? " dead" : "",
+		   atomic_long_read(&srv->n_objects), queued, delivered, parked,
+		   atomic_long_read(&srv->pinned));
+}
+
+/**
+ * oi_servers_show() - one line per live server, for debugfs
+ * @m: where to print.
+ *
+ * Each server is pinned by a reference while its lock is taken, and the
+ * walk goes on from it: a server freed meanwhile is skipped, never
+ * touched.  "delivered" counts requests handed to a thread, "parked" the
+ * part of them that a thread's own invocation waits for.
+ *
+ * Context: process context; takes each server's lock.
+ */
+void oi_servers_show(struct seq_file *m)
+{
+	struct oi_server *srv, *prev = NULL;
+
+	for (;;) {
+		spin_lock(&oi_servers_lock);
+		srv = prev ? list_next_entry(prev, all) :
+			     list_first_entry(&oi_servers, struct oi_server, all);
+		list_for_each_entry_from(srv, &oi_servers, all)
+			if (kref_get_unless_zero(&srv->ref))
+				break;
+		spin_unlock(&oi_servers_lock);
+		oi_server_put(prev);	/* get: the walk's previous step */
+		if (list_entry_is_head(srv, &oi_servers, all))
+			return;
+		oi_server_show(srv, m);
+		prev = srv;
+	}
 }

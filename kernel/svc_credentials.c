@@ -184,7 +184,7 @@ static void credentials_show_fdinfo(struct oi_object *obj, struct seq_file *m)
 }
 
 static const struct oi_object_ops credentials_ops = {
-	.name = "credentials",
+	.kind = OI_KIND_CREDENTIALS,
 	.show_fdinfo = credentials_show_fdinfo,
 	.invoke = credentials_invoke,
 	.destroy = credentials_destroy,

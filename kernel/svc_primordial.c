@@ -61,7 +61,7 @@ static void primordial_destroy(struct oi_object *obj)
 }
 
 static const struct oi_object_ops primordial_ops = {
-	.name = "primordial",
+	.kind = OI_KIND_PRIMORDIAL,
 	.invoke = primordial_invoke,
 	.destroy = primordial_destroy,
 };

@@ -42,7 +42,6 @@ static struct tp_state {
 	atomic_t hits;
 } tp_state[OI_TP_COUNT];
 
-static struct dentry *tp_dir;
 
 /* Whether an armed thread reached @tp (counted as a hit). */
 static bool tp_take(enum oi_test_point tp)
@@ -113,21 +112,16 @@ static const struct file_operations tp_fops = {
 	.llseek = default_llseek,
 };
 
-int oi_test_points_init(void)
+/* In @dir (debugfs.c's, removed with it at exit): test_points/NAME. */
+int oi_test_points_init(struct dentry *dir)
 {
 	struct dentry *points;
 	int i;
 
-	tp_dir = debugfs_create_dir("objinvoke", NULL);
-	points = debugfs_create_dir("test_points", tp_dir);
+	points = debugfs_create_dir("test_points", dir);
 	for (i = 0; i < OI_TP_COUNT; i++)
 		debugfs_create_file(tp_names[i], 0600, points, &tp_state[i],
 				    &tp_fops);
 	pr_info("test points compiled in: not a release build\n");
 	return 0;
-}
-
-void oi_test_points_exit(void)
-{
-	debugfs_remove_recursive(tp_dir);
 }

@@ -18,6 +18,8 @@
 #ifndef OBJINVOKE_TESTPOINT_H
 #define OBJINVOKE_TESTPOINT_H
 
+struct dentry;
+
 enum oi_test_point {
 	/* server_request.c: RECV took a request off the queue, not yet delivered */
 	OI_TP_RECV_TAKEN,
@@ -39,13 +41,11 @@ enum oi_test_point {
 #ifdef CONFIG_OBJINVOKE_TEST_POINTS
 void oi_test_point(enum oi_test_point tp);
 bool oi_test_fault(enum oi_test_point tp);
-int oi_test_points_init(void);
-void oi_test_points_exit(void);
+int oi_test_points_init(struct dentry *dir);
 #else
 static inline void oi_test_point(enum oi_test_point tp) { }
 static inline bool oi_test_fault(enum oi_test_point tp) { return false; }
-static inline int oi_test_points_init(void) { return 0; }
-static inline void oi_test_points_exit(void) { }
+static inline int oi_test_points_init(struct dentry *dir) { return 0; }
 #endif
 
 #endif /* OBJINVOKE_TESTPOINT_H */

@@ -39,7 +39,7 @@ TRACE_EVENT(objinvoke_invoke,
 	),
 	TP_fast_assign(
 		__entry->obj = obj;
-		strscpy(__entry->kind, obj->ops->name, OI_TRACE_KIND_LEN);
+		strscpy(__entry->kind, oi_object_kind(obj), OI_TRACE_KIND_LEN);
 		__entry->op = op;
 		__entry->counts = counts;
 	),
@@ -104,7 +104,7 @@ TRACE_EVENT(objinvoke_release,
 	),
 	TP_fast_assign(
 		__entry->obj = obj;
-		strscpy(__entry->kind, obj->ops->name, OI_TRACE_KIND_LEN);
+		strscpy(__entry->kind, oi_object_kind(obj), OI_TRACE_KIND_LEN);
 	),
 	TP_printk("obj=%p kind=%s", __entry->obj, __entry->kind)
 );

@@ -13,6 +13,7 @@
 
 struct oi_server *oi_server_new(void);
 struct oi_server *oi_server_get(struct oi_server *srv);
+u64 oi_server_id(const struct oi_server *srv);
 void oi_server_kill(struct oi_server *srv);
 __poll_t oi_server_poll(struct oi_server *srv, struct file *file,
 			poll_table *pt);

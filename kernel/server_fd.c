@@ -16,6 +16,7 @@
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/poll.h>
+#include <linux/seq_file.h>
 
 #include "server.h"
 
@@ -127,8 +128,15 @@ static int oi_server_file_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* /proc/PID/fdinfo/FD of a server fd: the number debugfs lists it by. */
+static void oi_server_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	seq_printf(m, "server-id:\t%llu\n", oi_server_id(file->private_data));
+}
+
 static const struct file_operations oi_server_fops = {
 	.owner = THIS_MODULE,
+	.show_fdinfo = oi_server_show_fdinfo,
 	.release = oi_server_file_release,
 	.unlocked_ioctl = oi_server_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,

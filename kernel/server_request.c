@@ -87,6 +87,8 @@ MODULE_PARM_DESC(server_max_bytes,
  * @n_objects: hosted objects plus release notices not yet delivered;
  *             at most server_max_objects.
  * @pinned:    bytes of live invoke requests; at most server_max_bytes.
+ * @id:        a number no other server of this boot has, for what the
+ *             module shows (fdinfo, debugfs); invariant.
  * @creator:   the process that made it (debugfs); invariant.
  * @all:       on oi_servers, under oi_servers_lock.
  */
@@ -102,6 +104,7 @@ struct oi_server {
 	wait_queue_head_t wq;
 	atomic_long_t n_objects;
 	atomic_long_t pinned;
+	u64 id;
 	struct pid *creator;
 	struct list_head all;
 };
@@ -112,6 +115,7 @@ struct oi_server {
  */
 static LIST_HEAD(oi_servers);
 static DEFINE_SPINLOCK(oi_servers_lock);
+static atomic64_t oi_server_ids = ATOMIC64_INIT(0);
 
 enum oi_request_state {
 	OI_REQ_QUEUED,
@@ -513,8 +517,8 @@ static void oi_user_object_destroy(struct oi_object *obj)
 }
 
 /*
- * Which server hosts it (the hashed address is the same on every object
- * of one server) and its handle there; "dead" once that server is gone.
+ * Which server hosts it (the number its server fd and debugfs show) and
+ * its handle there; "dead" once that server is gone.
  */
 static void oi_user_object_show_fdinfo(struct oi_object *obj,
 				       struct seq_file *m)
@@ -522,7 +526,7 @@ static void oi_user_object_show_fdinfo(struct oi_object *obj,
 	struct oi_user_object *uo = container_of(obj, struct oi_user_object,
 						 base);
 
-	seq_printf(m, "server:\t%p%s\n", uo->srv,
+	seq_printf(m, "server:\t%llu%s\n", uo->srv->id,
 		   READ_ONCE(uo->srv->dead) ? " (dead)" : "");
 	seq_printf(m, "handle:\t%u\n", uo->handle);
 }
@@ -1097,6 +1101,7 @@ struct oi_server *oi_server_new(void)
 	xa_init_flags(&srv->delivered, XA_FLAGS_ALLOC1);
 	xa_init_flags(&srv->objects, XA_FLAGS_ALLOC1);
 	init_waitqueue_head(&srv->wq);
+	srv->id = atomic64_inc_return(&oi_server_ids);
 	srv->creator = get_pid(task_tgid(current));	/* put: oi_server_release_ref() */
 	spin_lock(&oi_servers_lock);
 	list_add_tail(&srv->all, &oi_servers);
@@ -1122,10 +1127,16 @@ static void oi_server_show(struct oi_server *srv, struct seq_file *m)
 			parked++;
 	}
 	mutex_unlock(&srv->lock);
-	seq_printf(m, "%p pid %d%s objects %ld queued %u delivered %u parked %u bytes %ld\n",
-		   srv, pid_nr(srv->creator), dead ? " dead" : "",
+	seq_printf(m, "server %llu pid %d%s objects %ld queued %u delivered %u parked %u bytes %ld\n",
+		   srv->id, pid_nr(srv->creator), dead ? " dead" : "",
 		   atomic_long_read(&srv->n_objects), queued, delivered, parked,
 		   atomic_long_read(&srv->pinned));
+}
+
+/* The server's number in fdinfo and debugfs. */
+u64 oi_server_id(const struct oi_server *srv)
+{
+	return srv->id;
 }
 
 /**

@@ -4,9 +4,11 @@
  * the standard tools.  /proc/PID/fdinfo of an object fd says which object
  * it is (docs/uapi.md), and the module's tracepoints (docs/tracing.md)
  * record invocations, callbacks, releases and the TEE's mappings of
- * memory objects as they happen.
+ * memory objects as they happen; /sys/kernel/debug/objinvoke shows the
+ * live objects by kind, every server's requests and the TEE's state.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +60,19 @@ static char *fdinfo(int fd)
 	return slurp(path);
 }
 
+/* The server number a server fd's fdinfo gives. */
+static unsigned long long server_id(int srv)
+{
+	char *info = fdinfo(srv), *p = strstr(info, "server-id:\t");
+	unsigned long long id;
+
+	if (!p)
+		vt_fail("no server-id in:\n%s", info);
+	id = strtoull(p + strlen("server-id:\t"), NULL, 10);
+	free(info);
+	return id;
+}
+
 /* The value of "key:\t..." in an fdinfo text, to the end of its line. */
 static void expect_line(const char *text, const char *line)
 {
@@ -104,6 +119,8 @@ static void fdinfo_of_a_hosted_object(void)
 	info = fdinfo(obj);
 	expect_line(info, "objinvoke-kind:\tuser\n");
 	snprintf(want, sizeof(want), "handle:\t%u\n", handle);
+	expect_line(info, want);
+	snprintf(want, sizeof(want), "server:\t%llu\n", server_id(srv));
 	expect_line(info, want);
 	VT_ASSERT(strstr(info, "(dead)") == NULL);
 	free(info);
@@ -197,7 +214,133 @@ static void tracepoints_record_the_data_path(void)
 	free(trace);
 }
 
+#define DEBUGFS "/sys/kernel/debug/objinvoke/"
+
+/* The number after "name" in a debugfs snapshot (objects: "tee   3"). */
+static long debugfs_count(const char *file, const char *name)
+{
+	char *text = slurp(file), *p = strstr(text, name);
+	long n;
+
+	if (!p)
+		vt_fail("no \"%s\" in %s:\n%s", name, file, text);
+	n = strtol(p + strlen(name), NULL, 10);
+	free(text);
+	return n;
+}
+
+static void debugfs_counts_objects_by_kind(void)
+{
+	long before = debugfs_count(DEBUGFS "objects", "credentials");
+	int creds = vm_dev_object(OBJINVOKE_IOC_GET_CREDENTIALS);
+
+	VT_ASSERT_EQ(debugfs_count(DEBUGFS "objects", "credentials"),
+		     before + 1);
+	close(creds);
+	VT_ASSERT_EQ(debugfs_count(DEBUGFS "objects", "credentials"), before);
+	VT_ASSERT_GE(debugfs_count(DEBUGFS "objects", "tee"), 0);
+}
+
+struct blocked_invoke {
+	int obj;
+	int ret;
+	int32_t result;
+};
+
+static void *invoke_hosted(void *arg)
+{
+	struct blocked_invoke *b = arg;
+
+	b->ret = vm_invoke_raw(b->obj, 0, 0, NULL, &b->result);
+	return NULL;
+}
+
+/* Server srv's line in the servers file (it names this process), or fails. */
+static char *server_line(int srv)
+{
+	char *text = slurp(DEBUGFS "servers"), *line, *end, want[64];
+
+	snprintf(want, sizeof(want), "server %llu pid %d ", server_id(srv),
+		 (int)getpid());
+	line = strstr(text, want);
+	if (!line)
+		vt_fail("no \"%s\" in:\n%s", want, text);
+	end = strchr(line, '\n');
+	if (end)
+		*end = '\0';
+	memmove(text, line, strlen(line) + 1);
+	return text;
+}
+
+/* A server's line follows its requests: queued, then delivered. */
+static void debugfs_lists_servers_and_requests(void)
+{
+	struct blocked_invoke b = { .ret = -1 };
+	int srv = server_new();
+	struct objinvoke_request req = { 0 };
+	pthread_t t;
+	char *line;
+	int i;
+
+	b.obj = server_add(srv, 1, NULL);
+	VT_ASSERT_OK(server_add(srv, 2, NULL));	/* kept: two objects */
+	line = server_line(srv);
+	if (!strstr(line, " objects 2 queued 0 delivered 0 parked 0 "))
+		vt_fail("unexpected: %s", line);
+	free(line);
+
+	VT_ASSERT_EQ(pthread_create(&t, NULL, invoke_hosted, &b), 0);
+	for (i = 0; i < 200; i++) {	/* until the request is queued */
+		line = server_line(srv);
+		if (strstr(line, " queued 1 "))
+			break;
+		free(line);
+		line = NULL;
+		vt_msleep(10);
+	}
+	VT_ASSERT(line != NULL);
+	free(line);
+
+	VT_ASSERT_OK(ioctl(srv, OBJINVOKE_IOC_SERVER_RECV, &req));
+	line = server_line(srv);
+	if (!strstr(line, " queued 0 delivered 1 parked 0 "))
+		vt_fail("unexpected after RECV: %s", line);
+	free(line);
+
+	VT_ASSERT_OK(ioctl(srv, OBJINVOKE_IOC_SERVER_SHUTDOWN));
+	VT_ASSERT_EQ(pthread_join(t, NULL), 0);
+	VT_ASSERT_EQ(b.ret, 0);
+	VT_ASSERT_NE(b.result, 0);	/* the dead server's DEFUNCT */
+	line = server_line(srv);
+	if (!strstr(line, " dead "))
+		vt_fail("not dead after SHUTDOWN: %s", line);
+	free(line);
+	close(b.obj);
+	close(srv);
+}
+
+/* The TEE file follows the emulator: a restart is a new generation. */
+static void debugfs_shows_the_tee(void)
+{
+	long gen = debugfs_count(DEBUGFS "tee", "generation: ");
+	char *text = slurp(DEBUGFS "tee");
+
+	if (!strstr(text, "backend: emulator, attached\n"))
+		vt_fail("unexpected:\n%s", text);
+	free(text);
+	VT_ASSERT_OK(vt_emu_kill(SIGKILL));
+	text = slurp(DEBUGFS "tee");
+	if (!strstr(text, "not attached\n"))
+		vt_fail("attached without an emulator:\n%s", text);
+	free(text);
+	VT_ASSERT_OK(vt_emu_start());
+	VT_ASSERT_EQ(debugfs_count(DEBUGFS "tee", "generation: "), gen + 1);
+}
+
 static const struct vt_case cases[] = {
+	VT_CASE(debugfs_counts_objects_by_kind),
+	VT_CASE(debugfs_lists_servers_and_requests),
+	VT_CASE(debugfs_shows_the_tee),
 	VT_CASE(fdinfo_of_a_tee_object),
 	VT_CASE(fdinfo_of_a_credentials_object),
 	VT_CASE(fdinfo_of_a_hosted_object),

@@ -276,14 +276,15 @@ static char *server_line(int srv)
 static void debugfs_lists_servers_and_requests(void)
 {
 	struct blocked_invoke b = { .ret = -1 };
-	int srv = server_new();
+	int srv = server_new(), second;
 	struct objinvoke_request req = { 0 };
 	pthread_t t;
 	char *line;
 	int i;
 
 	b.obj = server_add(srv, 1, NULL);
-	VT_ASSERT_OK(server_add(srv, 2, NULL));	/* kept: two objects */
+	second = server_add(srv, 2, NULL);
+	VT_ASSERT_OK(second);
 	line = server_line(srv);
 	if (!strstr(line, " objects 2 queued 0 delivered 0 parked 0 "))
 		vt_fail("unexpected: %s", line);
@@ -315,6 +316,7 @@ static void debugfs_lists_servers_and_requests(void)
 	if (!strstr(line, " dead "))
 		vt_fail("not dead after SHUTDOWN: %s", line);
 	free(line);
+	close(second);
 	close(b.obj);
 	close(srv);
 }

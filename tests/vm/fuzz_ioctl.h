@@ -33,7 +33,6 @@ enum fd_kind {
 	FD_OBJECT,	/* an object fd */
 	FD_SERVER,	/* a server fd */
 	FD_DMABUF,	/* a dma-buf: a memory object */
-	FD_EMU,		/* /dev/objinvoke-emu, when a worker stole it */
 	FD_FOREIGN,	/* a pipe, an eventfd, /dev/null */
 };
 

@@ -44,18 +44,11 @@
 /* The real emulator again, and a normal call through it. */
 static void real_emulator_works(void)
 {
-	char out[8];
-	struct objinvoke_arg a[2] = { vm_buf("back", 4), vm_buf(out, 8) };
-	int32_t result = 12345;
 	int svc;
 
 	VT_ASSERT_OK(vt_emu_start());
 	svc = vm_service_fd_raw(ITestService_UID);
-	VT_ASSERT_OK(vm_invoke_raw(svc, ITestService_OP_echo,
-				   ObjectCounts_pack(1, 1, 0, 0), a, &result));
-	VT_ASSERT_EQ(result, Object_OK);
-	VT_ASSERT_EQ(a[1].size, 4);
-	VT_ASSERT_MEM_EQ(out, "back", 4);
+	VT_ASSERT(vm_echo_works(svc, "back"));
 	close(svc);
 }
 

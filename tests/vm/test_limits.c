@@ -86,14 +86,8 @@ static void others_keep_working(void)
 	VT_ASSERT_OK(pid);
 	if (pid == 0) {
 		int svc = vm_service_fd_raw(ITestService_UID);
-		char out[4];
-		struct objinvoke_arg a[2] = { vm_buf("ok", 2),
-					      vm_buf(out, sizeof(out)) };
-		int32_t result = 1;
 
-		vm_invoke_raw(svc, ITestService_OP_echo,
-			      ObjectCounts_pack(1, 1, 0, 0), a, &result);
-		_exit(result == Object_OK && !memcmp(out, "ok", 2) ? 0 : 1);
+		_exit(vm_echo_works(svc, "ok") ? 0 : 1);
 	}
 	VT_ASSERT_EQ(waitpid(pid, &status, 0), pid);
 	VT_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);

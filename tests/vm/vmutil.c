@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <linux/dma-heap.h>
 #include <linux/udmabuf.h>
 #include <sys/mman.h>
@@ -62,6 +63,21 @@ struct objinvoke_arg vm_buf(const void *p, uint64_t size)
 struct objinvoke_arg vm_obj(int fd)
 {
 	return (struct objinvoke_arg){ .fd = (uint32_t)fd };
+}
+
+bool vm_echo_works(int svc, const char *msg)
+{
+	size_t len = strlen(msg);
+	char out[64];
+	struct objinvoke_arg a[2] = { vm_buf(msg, len), vm_buf(out, sizeof(out)) };
+	int32_t result = Object_ERROR;
+
+	if (len > sizeof(out) ||
+	    vm_invoke_raw(svc, ITestService_OP_echo,
+			  ObjectCounts_pack(1, 1, 0, 0), a, &result))
+		return false;
+	return result == Object_OK && a[1].size == len &&
+	       !memcmp(out, msg, len);
 }
 
 int32_t vm_try_service_fd_raw(uint32_t uid, int *fd)

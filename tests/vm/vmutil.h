@@ -35,6 +35,10 @@ int vm_service_fd_raw(uint32_t uid);
  * ioctl) and *fd is -1: for callers that expect the TEE to be gone. */
 int32_t vm_try_service_fd_raw(uint32_t uid, int *fd);
 
+/* Whether the test service svc echoes msg back intact (raw ioctls).  It
+ * judges nothing, so a forked child may use it too. */
+bool vm_echo_works(int svc, const char *msg);
+
 /* A pointer from a __u64 field. */
 static inline void *vm_ptr(uint64_t v)
 {

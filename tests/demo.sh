@@ -10,9 +10,11 @@ set -euo pipefail
 . "$(dirname "$0")/vm/common.sh"
 
 logs_line() {
-	local console
+	local line console
+	line="logs: ${logs#"$top"/}/ (set-up)"
 	console=$(readlink -f "$vm_logs/last.log" 2>/dev/null || true)
-	echo "logs: ${logs#"$top"/}/ (set-up)${console:+, ${console#"$top"/} (the VM's console)}" >&2
+	[ -z "$console" ] || line+=", ${console#"$top"/} (the VM console)"
+	echo "$line" >&2
 }
 
 if ! "$top/tests/vm/setup.sh" --vm-only; then

@@ -119,11 +119,6 @@ run_one() { # name need_tap command...
 }
 
 echo "vm: booted, $(uname -r)"
-# kmemleak's own thread would scan a minute after boot and every 10 minutes
-# after, slowing the tests it runs beside; the scans at the end cover them.
-if [ "$KMEMLEAK" = 1 ] && [ -w /sys/kernel/debug/kmemleak ]; then
-	echo scan=off >/sys/kernel/debug/kmemleak
-fi
 ncpu=$(grep -c '^processor' /proc/cpuinfo)
 [ "$ncpu" = "$CPUS" ] || broken "guest sees $ncpu CPUs, want $CPUS"
 
@@ -180,8 +175,8 @@ uptime_s() { cut -d. -f1 /proc/uptime; }
 # and an object starts with none.  So an object the unload above left
 # unreferenced, or one a test lost since no scan had seen it, shows only
 # at a second scan: one scan would miss the leaks of every test.  Each
-# scan takes 10 to 20 s under TCG; the boot's automatic scans are off
-# (above), so these two are the only ones.
+# scan takes about 8 s under TCG; the test kernel has no automatic scans
+# (DEBUG_KMEMLEAK_AUTO_SCAN off), so these two are the only ones.
 if [ "$KMEMLEAK" = 0 ]; then
 	echo "vm: kmemleak: off for this run"
 elif [ -w /sys/kernel/debug/kmemleak ]; then

@@ -187,7 +187,7 @@ append="console=ttyS0 panic=-1 loglevel=7"
 [ $kmemleak = 1 ] || append+=" kmemleak=off"
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1G -nographic -no-reboot
 	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$initrd" -append "$append")
-say "vm: booting (${cmd_name:-$mode}${tests:+: $(wc -w <<<"$tests") test programs}); console log: ${log#"$top"/}"
+say "vm: guest packed, booting (${cmd_name:-$mode}${tests:+: $(wc -w <<<"$tests") test programs}); console log: ${log#"$top"/}"
 
 if [ "$mode" = shell ]; then
 	"${qemu[@]}" 2>&1 | tee "$log"

@@ -25,8 +25,9 @@ say() { printf '[%5s] %s\n' "$(elapsed)" "$*" >&2; }
 step() { say "$*"; }
 die() { printf '%s: error: %s\n' "$(basename "$0")" "$*" >&2; exit 1; }
 
-# quietly LABEL LOG PROGRESS CMD...: runs CMD with all its output in LOG
-# (the terminal gets none of it).  Every 30 s (OBJINVOKE_TICK) while it
+# quietly LABEL LOG PROGRESS CMD...: runs CMD in a subshell (a die in a
+# function ends only that) with all its output in LOG (the terminal gets
+# none of it).  Every 30 s (OBJINVOKE_TICK) while it
 # runs: "LABEL: running, M:SS[, what PROGRESS LOG says]", so a long step is
 # not silence; PROGRESS may be "".  When CMD fails: the end of LOG and its
 # path.  Returns CMD's status.
@@ -36,12 +37,13 @@ quietly() {
 	mkdir -p "$(dirname "$log")"
 	start=$(date +%s)
 	(
-		while sleep "${OBJINVOKE_TICK:-30}" </dev/null >/dev/null 2>&1; do
+		while sleep "${OBJINVOKE_TICK:-30}" </dev/null >/dev/null 2>&1 &&
+			kill -0 "$$" 2>/dev/null; do
 			say "  $label: running, $(elapsed "$start")${progress:+, $("$progress" "$log")}"
 		done
 	) &
 	ticker=$!
-	"$@" >"$log" 2>&1 </dev/null || rc=$?
+	("$@") >"$log" 2>&1 </dev/null || rc=$?
 	kill "$ticker" 2>/dev/null || true
 	wait "$ticker" 2>/dev/null || true
 	if [ $rc != 0 ]; then

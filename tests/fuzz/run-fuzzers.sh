@@ -76,11 +76,14 @@ rt=$(clang -print-runtime-dir)/libclang_rt.fuzzer-x86_64.a
 [ -f "$rt" ] || rt=$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)
 [ -f "$rt" ] || die "clang finds no libFuzzer runtime (libclang_rt.fuzzer)"
 
+# The fuzz targets are under tests/: -Dtests=disabled would drop them (a
+# build dir set up with it before gets auto again).
 build_fuzzers() {
 	if [ ! -f "$fuzz_build/build.ninja" ]; then
 		CC=clang meson setup "$fuzz_build" "$top" -Dfuzzers=true \
-			-Db_sanitize=address,undefined -Db_lundef=false -Dtests=disabled ||
-			return
+			-Db_sanitize=address,undefined -Db_lundef=false || return
+	elif ! grep -q fuzz-seeds "$fuzz_build/build.ninja"; then
+		meson setup --reconfigure "$fuzz_build" "$top" -Dtests=auto || return
 	fi
 	# Only what the fuzzers need: the rest of the tree is gcc's to build.
 	meson compile -C "$fuzz_build" fuzz-seeds "${targets[@]/#/fuzz-}"

@@ -196,7 +196,7 @@ fi
 
 # The console for a terminal: CSI sequences (ESC [ ... final byte) and the
 # two-byte ones (ESC c, a full reset that clears the screen) taken out.
-strip_escapes() { sed -u -e 's/\x1b\[[0-9;?]*[ -\/]*[@-~]//g' -e 's/\x1b[^[]//g'; }
+strip_escapes() { sed -u -e 's#\x1b\[[0-9;?]*[ -/]*[@-~]##g' -e 's#\x1b[^[]##g'; }
 # The quiet form's progress: test programs done of those to run.
 vm_progress() {
 	local done

@@ -64,10 +64,10 @@ else
 fi
 
 log=$logs/fuzz.log
-fuzz_progress() { # the target being run
+fuzz_progress() { # the target being run, from run-fuzzers.sh's "fuzz: T for N s"
 	local now
-	now=$(grep -oE 'fuzz: [a-z]+ for [0-9]+ s' "$1" | tail -n 1 || true)
-	echo "${now:-building}"
+	now=$(sed -n 's/.*fuzz: \([a-z]*\) for [0-9]* s$/\1/p' "$1" | tail -n 1)
+	echo "${now:+fuzzing }${now:-building}"
 }
 quietly "libFuzzer targets, a minute each (ASan/UBSan)" "$log" fuzz_progress \
 	"$top/tests/fuzz/run-fuzzers.sh" || true

@@ -210,13 +210,15 @@ vm_progress() {
 	fi
 }
 
+# --foreground: timeout would otherwise put QEMU in a process group of its
+# own, where a Ctrl-C does not reach it (it ran on, the script gone).
 start=$SECONDS
 rc=0
 if [ $quiet = 1 ]; then
 	quietly "vm" "$log" vm_progress \
-		timeout --kill-after=10 "$timeout" "${qemu[@]}" || rc=$?
+		timeout --foreground --kill-after=10 "$timeout" "${qemu[@]}" || rc=$?
 else
-	timeout --kill-after=10 "$timeout" "${qemu[@]}" </dev/null 2>&1 |
+	timeout --foreground --kill-after=10 "$timeout" "${qemu[@]}" </dev/null 2>&1 |
 		tee "$log" | strip_escapes || rc=$?
 	echo >&2
 fi

@@ -40,7 +40,7 @@ fi
 
 rm -rf "$dir"
 mkdir -p "$dir"
-log "not built yet for this machine: building it once (5 to 10 minutes; log: $klog)"
+log "not built yet for this machine: building it once (5 to 10 minutes; log: ${klog#"$top"/})"
 quietly "test kernel: extracting $(basename "$tarball")" "$klog" "" \
 	tar -C "$dir" -xf "$tarball"
 mv "$dir/linux-source-6.1" "$dir/src"
@@ -74,5 +74,5 @@ build() { make -j"$(nproc)" bzImage modules_prepare && make -j"$(nproc)" modules
 quietly "test kernel: compiling ($(nproc) jobs)" "$klog" kbuild_progress build
 cp "$klog" "$dir/build.log"
 touch "$dir/.built"
-log "built in $(elapsed "$started"), cached in $dir (log: $klog)"
+log "built in $(elapsed "$started"), cached in $dir (log: ${klog#"$top"/})"
 echo "$dir/src"

@@ -4,9 +4,9 @@
 # from a copy of its committed corpus (tests/fuzz/corpus/<target>), for a
 # bounded time.  Installs clang and libFuzzer's runtime when missing (as
 # root, Debian bookworm), sets up the clang build dir build/fuzz, builds
-# only the fuzz targets, and prints one line per target and, last,
-# "fuzz: N passed, M failed"; exits non-zero on any crash, sanitizer
-# report, leak or timeout.
+# only the fuzz targets (output in build/logs/), and prints a line per step,
+# one per target and, last, "fuzz: N passed, M failed"; exits non-zero on
+# any crash, sanitizer report, leak or timeout.
 #
 #   tests/fuzz/run-fuzzers.sh [--long SECONDS] [--merge] [--seeds] [TARGET...]
 #
@@ -52,7 +52,6 @@ done
 # llvm-symbolizer, for reports with file:line.  The rest builds the tree.
 packages=(clang libclang-rt-dev llvm meson ninja-build pkg-config libbsd-dev)
 
-step "packages"
 missing=()
 for p in "${packages[@]}"; do
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||
@@ -60,28 +59,40 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	[ "$(id -u)" = 0 ] || die "missing packages (${missing[*]}); run as root"
-	export DEBIAN_FRONTEND=noninteractive
-	# A fresh machine has no package lists yet.
-	apt-cache show "${missing[@]}" >/dev/null 2>&1 || apt-get update -q
-	echo "installing: ${missing[*]}" >&2
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
+	install_packages() {
+		export DEBIAN_FRONTEND=noninteractive
+		# A fresh machine has no package lists yet.
+		apt-cache show "$@" >/dev/null 2>&1 || apt-get update -q || return
+		apt-get install -y -q --no-install-recommends "$@"
+	}
+	say "fuzz: packages: installing ${missing[*]}"
+	quietly "fuzz: packages" "$logs/fuzz-packages.log" "" \
+		install_packages "${missing[@]}"
+	say "fuzz: packages: installed (log: ${logs#"$top"/}/fuzz-packages.log)"
 else
-	echo "all ${#packages[@]} packages present" >&2
+	say "fuzz: packages: all ${#packages[@]} present"
 fi
 rt=$(clang -print-runtime-dir)/libclang_rt.fuzzer-x86_64.a
 [ -f "$rt" ] || rt=$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)
 [ -f "$rt" ] || die "clang finds no libFuzzer runtime (libclang_rt.fuzzer)"
 
-step "build ($fuzz_build)"
-if [ ! -f "$fuzz_build/build.ninja" ]; then
-	CC=clang meson setup "$fuzz_build" "$top" -Dfuzzers=true \
-		-Db_sanitize=address,undefined -Db_lundef=false -Dtests=disabled
-fi
-# Only what the fuzzers need: the rest of the tree is gcc's to build.
-meson compile -C "$fuzz_build" fuzz-seeds "${targets[@]/#/fuzz-}"
+# The fuzz targets are under tests/: -Dtests=disabled would drop them (a
+# build dir set up with it before gets auto again).
+build_fuzzers() {
+	if [ ! -f "$fuzz_build/build.ninja" ]; then
+		CC=clang meson setup "$fuzz_build" "$top" -Dfuzzers=true \
+			-Db_sanitize=address,undefined -Db_lundef=false || return
+	elif ! grep -q fuzz-seeds "$fuzz_build/build.ninja"; then
+		meson setup --reconfigure "$fuzz_build" "$top" -Dtests=auto || return
+	fi
+	# Only what the fuzzers need: the rest of the tree is gcc's to build.
+	meson compile -C "$fuzz_build" fuzz-seeds "${targets[@]/#/fuzz-}"
+}
+quietly "fuzz: build" "$logs/fuzz-build.log" ninja_progress build_fuzzers
+say "fuzz: built (${fuzz_build#"$top"/}; log: ${logs#"$top"/}/fuzz-build.log)"
 
 if [ $seeds = 1 ]; then
-	step "seeds into $corpus"
+	say "fuzz: seeds into $corpus"
 	"$fuzz_build/tests/fuzz/fuzz-seeds" "$corpus"
 fi
 
@@ -93,7 +104,7 @@ files() { find "$1" -type f | wc -l; }
 
 passed=0 failed=0 lines=()
 for t in "${targets[@]}"; do
-	step "fuzz $t for $seconds s"
+	say "fuzz: $t for $seconds s"
 	run=$fuzz_build/run/$t
 	rm -rf "$run"
 	mkdir -p "$run/corpus" "$run/crashes"

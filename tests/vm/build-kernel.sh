@@ -6,15 +6,17 @@
 # The result is cached outside the clone, keyed by the source package's
 # version and the fragment's hash, so every clone on this machine shares it
 # and a change to either builds a new one.  Prints the build directory
-# (usable as KDIR for the module) on stdout; progress goes to stderr.
+# (usable as KDIR for the module) on stdout; step lines go to stderr, the
+# build's output to build/logs/kernel-build.log.
 set -euo pipefail
+. "$(dirname "$0")/common.sh"
 
-here=$(cd "$(dirname "$0")" && pwd)
+here=$top/tests/vm
 fragment=$here/kernel.config
 tarball=/usr/src/linux-source-6.1.tar.xz
 cache=${OBJINVOKE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/objinvoke}
 
-[ -f "$tarball" ] || { echo "build-kernel: $tarball missing (apt-get install linux-source-6.1)" >&2; exit 1; }
+[ -f "$tarball" ] || die "$tarball missing (apt-get install linux-source-6.1)"
 
 version=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 key=$(sha256sum "$fragment" | cut -c1-12)
@@ -25,12 +27,12 @@ if [ -f "$dir/.built" ]; then
 	exit 0
 fi
 
-log() { echo "build-kernel: $*" >&2; }
-
+log() { say "test kernel: $*"; }
+klog=$logs/kernel-build.log
 mkdir -p "$cache"
 # Serialise concurrent builds (two clones set up at once).
 exec 9>"$cache/.lock"
-flock 9
+flock -n 9 || { log "another build of it is running: waiting for that"; flock 9; }
 if [ -f "$dir/.built" ]; then
 	echo "$dir/src"
 	exit 0
@@ -38,15 +40,18 @@ fi
 
 rm -rf "$dir"
 mkdir -p "$dir"
-log "extracting $tarball ($version)"
-tar -C "$dir" -xf "$tarball"
+log "not built yet for this machine: building it once (5 to 10 minutes; log: ${klog#"$top"/})"
+quietly "test kernel: extracting $(basename "$tarball")" "$klog" "" \
+	tar -C "$dir" -xf "$tarball"
 mv "$dir/linux-source-6.1" "$dir/src"
 cd "$dir/src"
 
-log "configuring: tinyconfig + $(basename "$fragment")"
-make -s tinyconfig >"$dir/config.log" 2>&1
-scripts/kconfig/merge_config.sh -m .config "$fragment" >>"$dir/config.log" 2>&1
-make -s olddefconfig >>"$dir/config.log" 2>&1
+configure() {
+	make tinyconfig &&
+		scripts/kconfig/merge_config.sh -m .config "$fragment" &&
+		make olddefconfig
+}
+quietly "test kernel: configuring" "$dir/config.log" "" configure
 
 # Kconfig drops what it cannot satisfy without a word: check every line.
 bad=0
@@ -60,16 +65,14 @@ while IFS= read -r line; do
 		grep -qxF "$line" .config || { log "$sym: wanted $want, got '$(grep "^$sym=" .config || echo unset)'"; bad=1; }
 	fi
 done <"$fragment"
-[ $bad = 0 ] || { log "config fragment not honoured"; exit 1; }
+[ $bad = 0 ] || die "config fragment not honoured (log: $dir/config.log)"
 
-log "building bzImage and module support with $(nproc) jobs (about 5 minutes)"
-make -s -j"$(nproc)" bzImage modules_prepare >&2 2>"$dir/build.log" || {
-	tail -40 "$dir/build.log" >&2
-	exit 1
-}
 # Out-of-tree modules need Module.symvers; tinyconfig builds no modules of
 # its own, so `make modules` is quick and writes it.
-make -s -j"$(nproc)" modules >>"$dir/build.log" 2>&1
+started=$(date +%s)
+build() { make -j"$(nproc)" bzImage modules_prepare && make -j"$(nproc)" modules; }
+quietly "test kernel: compiling ($(nproc) jobs)" "$klog" kbuild_progress build
+cp "$klog" "$dir/build.log"
 touch "$dir/.built"
-log "done: $dir/src"
+log "built in $(elapsed "$started"), cached in $dir (log: ${klog#"$top"/})"
 echo "$dir/src"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The DKMS path a distribution's user takes, against Debian's
 # linux-headers-amd64 (not the running kernel: -k names it): the source
 # tree from `make -C kernel dkms-source` in /usr/src/objinvoke-<version>,
@@ -19,7 +20,7 @@ krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$kdir/include/generated/u
 [ -d "/lib/modules/$krel/build" ] || die "/lib/modules/$krel/build missing (linux-headers-$krel)"
 src=/usr/src/objinvoke-$version
 stage=$top/build/dkms-modinst
-log=$top/build/check-dkms.log
+log=$logs/check-dkms.log
 
 cleanup() {
 	dkms remove "objinvoke/$version" --all >/dev/null 2>&1 || true
@@ -30,27 +31,30 @@ cleanup() {
 }
 cleanup	# what an interrupted earlier run left
 trap cleanup EXIT
-: >"$log"
 
-echo "dkms: objinvoke/$version for $krel" >&2
-make -s -C "$top/kernel" dkms-source >>"$log" 2>&1 || die "make dkms-source failed (log: $log)"
-for step in add build install; do
-	dkms "$step" "objinvoke/$version" -k "$krel" >>"$log" 2>&1 ||
-		{ cat "$log" >&2; die "dkms $step failed (log: $log)"; }
-done
-ko=$(find "/lib/modules/$krel" -path '*/updates/*' -name 'objinvoke.ko*' | head -1)
-[ -n "$ko" ] || die "dkms install put no objinvoke.ko under /lib/modules/$krel/updates (log: $log)"
-got=$(modinfo -F version "$ko")
-[ "$got" = "$version" ] || die "$ko: modinfo version '$got', VERSION says $version"
-echo "dkms: $ko has version $got" >&2
+# Run by quietly, its output into $log: every step checked (no set -e there).
+check() {
+	local step ko got
+	echo "dkms: objinvoke/$version for $krel"
+	make -s -C "$top/kernel" dkms-source || die "make dkms-source failed"
+	for step in add build install; do
+		dkms "$step" "objinvoke/$version" -k "$krel" || die "dkms $step failed"
+	done
+	ko=$(find "/lib/modules/$krel" -path '*/updates/*' -name 'objinvoke.ko*' | head -1)
+	[ -n "$ko" ] || die "dkms install put no objinvoke.ko under /lib/modules/$krel/updates"
+	got=$(modinfo -F version "$ko")
+	[ "$got" = "$version" ] || die "$ko: modinfo version '$got', VERSION says $version"
+	echo "dkms: $ko has version $got"
 
-# `make -C kernel install` from a second copy of the source tree (dkms
-# cleans its build area), staged into a temporary root.
-make -s -C "$top/kernel" dkms-source DESTDIR="$stage/src" >>"$log" 2>&1 ||
-	die "make dkms-source DESTDIR=... failed (log: $log)"
-make -C "$stage/src$src/kernel" install KDIR="$kdir" \
-	INSTALL_MOD_PATH="$stage/root" >>"$log" 2>&1 ||
-	die "make -C kernel install failed (log: $log)"
-[ -f "$stage/root/lib/modules/$krel/updates/objinvoke.ko" ] ||
-	die "make -C kernel install put no objinvoke.ko in $stage/root/lib/modules/$krel/updates"
-echo "dkms: built, installed and removed; make install staged the module in updates/" >&2
+	# `make -C kernel install` from a second copy of the source tree (dkms
+	# cleans its build area), staged into a temporary root.
+	make -s -C "$top/kernel" dkms-source DESTDIR="$stage/src" ||
+		die "make dkms-source DESTDIR=... failed"
+	make -C "$stage/src$src/kernel" install KDIR="$kdir" \
+		INSTALL_MOD_PATH="$stage/root" || die "make -C kernel install failed"
+	[ -f "$stage/root/lib/modules/$krel/updates/objinvoke.ko" ] ||
+		die "make -C kernel install put no objinvoke.ko in $stage/root/lib/modules/$krel/updates"
+}
+label="module: dkms add, build, install for $krel"
+quietly "$label" "$log" "" check || die "failed (log: $log)"
+say "$label: OK, modinfo version $version; make install staged it in updates/; removed again (log: ${log#"$top"/})"

@@ -12,7 +12,7 @@ set -euo pipefail
 	die "kernel/Makefile missing: the module's kbuild files are not written yet"
 kdir=$(debian_kdir)
 copy=$top/build/kmod-debian
-log=$copy.log
+log=$logs/check-module.log
 
 rm -rf "$copy"
 mkdir -p "$copy"
@@ -22,13 +22,11 @@ for d in kernel common uapi include VERSION; do
 done
 make -C "$copy/kernel" clean KDIR="$kdir" >/dev/null 2>&1 || true
 
-echo "module: W=1 build against $kdir" >&2
-if ! make -C "$copy/kernel" KDIR="$kdir" W=1 >"$log" 2>&1; then
-	cat "$log" >&2
+label="module: W=1 build against $(basename "$kdir")"
+quietly "$label" "$log" kbuild_progress make -C "$copy/kernel" KDIR="$kdir" W=1 ||
 	die "module build against $kdir failed (log: $log)"
-fi
-if grep -i 'warning:' "$log" >&2; then
+if grep -i 'warning:' "$log" | sed 's/^/    /' >&2; then
 	die "module build against $kdir has warnings (log: $log)"
 fi
 [ -f "$copy/kernel/objinvoke.ko" ] || die "no objinvoke.ko built (log: $log)"
-echo "module: W=1 build against $(basename "$kdir"): clean" >&2
+say "$label: clean (log: ${log#"$top"/})"

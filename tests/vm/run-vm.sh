@@ -9,6 +9,9 @@
 #   tests/vm/run-vm.sh [options] shell            an interactive shell
 #
 # Options:
+#   --quiet       do not stream the guest's console: print a line per step, a
+#                 progress line every 30 s, and for demo and exec the
+#                 program's own output (the console is in the log)
 #   --no-module   boot without the module and the emulator (harness checks)
 #   --no-emu      load the module but start no emulator
 #   --no-setup    do not rebuild first (by default: tests/vm/setup.sh --vm-only)
@@ -22,17 +25,20 @@
 # report (BUG, WARNING, KASAN, lockdep, hung task, kmemleak, ...) in the
 # guest's log.  Ends with "vm: N passed, M failed", counting the cases of
 # the test programs' TAP streams (docs/testing.md).  The serial log is kept
-# in build/vm-logs/.
+# in build/vm-logs/ as it came; what reaches the terminal has the firmware's
+# escape sequences taken out (they reset the screen and turn off line
+# wrapping).  demo boots with kmemleak off: it is not a test.
 # SPDX-License-Identifier: MIT
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-usage() { sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 module=1 emu=1 setup=1 emu_asan=0 timeout=${OBJINVOKE_VM_TIMEOUT:-2400}
-guest_env=
+guest_env= quiet=0
 while [ $# -gt 0 ]; do
 	case $1 in
+	--quiet) quiet=1 ;;
 	--no-module) module=0 emu=0 ;;
 	--no-emu) emu=0 ;;
 	--no-setup) setup=0 ;;
@@ -62,7 +68,7 @@ kdir=$(test_kdir)
 
 # --- what to run
 all_tests() { find "$vm_stage/$vm_tests_dir" -maxdepth 1 -type f -perm -u+x -printf '%f\n' | sort; }
-conf_mode=tests tests= cmd= cmd_name=
+conf_mode=tests tests= cmd= cmd_name= kmemleak=1
 case $mode in
 all)
 	tests=$(all_tests | tr '\n' ' ')
@@ -78,7 +84,7 @@ test)
 demo)
 	[ -x "$vm_build/examples/tee_hello" ] ||
 		die "examples/tee_hello is not built (examples/meson.build)"
-	conf_mode=exec cmd=tee_hello cmd_name=demo ;;
+	conf_mode=exec cmd=tee_hello cmd_name=demo kmemleak=0 ;;
 exec)
 	[ $# -gt 0 ] || die "exec needs a command line"
 	conf_mode=exec cmd="$*" cmd_name=exec ;;
@@ -90,7 +96,18 @@ esac
 # --- the initramfs
 # Per run, so that two runs in one clone do not trip over each other.
 work=$(mktemp -d "$top/build/vm-run.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# QEMU puts a terminal into raw mode, SeaBIOS's escapes in the console turn
+# off line wrapping: whatever ends the run (Ctrl-C too), the terminal is
+# given back as it was.
+tty_state=
+if [ -t 0 ]; then tty_state=$(stty -g); fi
+restore_terminal() {
+	if [ -n "$tty_state" ]; then stty "$tty_state" 2>/dev/null || true; fi
+	if [ -t 1 ]; then printf '\033[?7h'; elif [ -t 2 ]; then printf '\033[?7h' >&2; fi
+}
+trap 'restore_terminal; rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 root=$work/root
 initrd=$work/initramfs.cpio.gz
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,root,etc,lib/modules}
@@ -153,6 +170,7 @@ CMD_NAME='$cmd_name'
 MODULE=$module
 EMU=$emu
 CPUS=2
+KMEMLEAK=$kmemleak
 TEST_TIMEOUT=${OBJINVOKE_VM_TEST_TIMEOUT:-900}
 VM_TESTS_DIR='$vm_tests_dir'
 LIBPATH='${libpath%:}'
@@ -164,23 +182,64 @@ CONF
 mkdir -p "$vm_logs"
 log=$vm_logs/$mode-$(date +%Y%m%d-%H%M%S).log
 ln -sfn "$(basename "$log")" "$vm_logs/last.log"
+append="console=ttyS0 panic=-1 loglevel=7"
+# kmemleak=off: its tracking slows the whole boot, and the demo scans nothing.
+[ $kmemleak = 1 ] || append+=" kmemleak=off"
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1G -nographic -no-reboot
-	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$initrd"
-	-append "console=ttyS0 panic=-1 loglevel=7")
-echo "vm: booting ($mode${tests:+: ${tests% }}); log: $log" >&2
+	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$initrd" -append "$append")
+say "vm: guest packed, booting (${cmd_name:-$mode}${tests:+: $(wc -w <<<"$tests") test programs}); console log: ${log#"$top"/}"
 
 if [ "$mode" = shell ]; then
 	"${qemu[@]}" 2>&1 | tee "$log"
 	exit
 fi
 
+# The console for a terminal: CSI sequences (ESC [ ... final byte) and the
+# two-byte ones (ESC c, a full reset that clears the screen) taken out.
+strip_escapes() { sed -u -e 's#\x1b\[[0-9;?]*[ -/]*[@-~]##g' -e 's#\x1b[^[]##g'; }
+# The quiet form's progress: test programs done of those to run.
+vm_progress() {
+	local done
+	done=$(grep -acE '^vmtest: [^ ]+: (PASS|FAIL|SKIP):' "$1" || true)
+	if [ "$conf_mode" = tests ]; then
+		echo "$done of $(wc -w <<<"$tests") test programs done"
+	elif grep -aq '^vm: booted' "$1"; then
+		echo "booted, running $cmd_name"
+	else
+		echo "booting"
+	fi
+}
+
+# --foreground: timeout would otherwise put QEMU in a process group of its
+# own, where a Ctrl-C does not reach it (it ran on, the script gone).
 start=$SECONDS
 rc=0
-timeout --kill-after=10 "$timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$log" || rc=$?
-echo >&2
+if [ $quiet = 1 ]; then
+	quietly "vm" "$log" vm_progress \
+		timeout --foreground --kill-after=10 "$timeout" "${qemu[@]}" || rc=$?
+else
+	timeout --foreground --kill-after=10 "$timeout" "${qemu[@]}" </dev/null 2>&1 |
+		tee "$log" | strip_escapes || rc=$?
+	echo >&2
+fi
 [ $rc = 0 ] || echo "vm: QEMU exited with $rc" >&2
 
 # --- verdict
+# What a demo or exec program printed, framed, without the kernel's lines
+# (those carry a [ seconds ] stamp): between init.sh's start line and its
+# result line for it.
+show_program_output() {
+	local rule='    +------------------------------------------------------------'
+	say "$cmd_name: what it printed in the VM:"
+	echo "$rule" >&2
+	tr -d '\r' <"$log" | strip_escapes | awk -v name="$cmd_name" '
+		$0 == "---- vmtest: " name ": start" { on = 1; next }
+		index($0, "vmtest: " name ": ") == 1 { on = 0 }
+		on && !/^\[ *[0-9]+\.[0-9]+\] / { print "    | " $0 }' >&2
+	echo "$rule" >&2
+}
+[ $quiet = 0 ] || [ "$conf_mode" != exec ] || show_program_output
+
 fail=0
 if [ $rc = 124 ] || [ $rc = 137 ] || [ $((SECONDS - start)) -ge "$timeout" ]; then
 	echo "vm: FAIL: timed out after $timeout s" >&2

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Set up a fresh Debian bookworm machine (as root) to build and test
 # objinvoke, then build everything.  Idempotent: a second run only rebuilds
-# what changed and takes seconds.
+# what changed and takes seconds.  Prints a line per step; each tool's
+# full output goes to build/logs/ (the test kernel's: kernel-build.log).
 #
 #   tests/vm/setup.sh [--vm-only] [--no-module]
 #
@@ -34,7 +35,13 @@ packages=(
 	perl qemu-system-x86 busybox-static cpio dkms scdoc
 )
 
-step "packages"
+apt_progress() { echo "$(grep -c '^Unpacking ' "$1" || true) packages unpacked"; }
+install_packages() {
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q &&
+		apt-get install -y -q --no-install-recommends "$@"
+}
+
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -42,38 +49,40 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	[ "$(id -u)" = 0 ] || die "missing packages (${missing[*]}); run as root"
-	echo "installing: ${missing[*]}" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
+	log=$logs/packages.log
+	say "packages: installing ${#missing[@]} of ${#packages[@]}: ${missing[*]}"
+	quietly "packages" "$log" apt_progress install_packages "${missing[@]}"
+	say "packages: installed (log: ${log#"$top"/})"
 else
-	echo "all ${#packages[@]} packages present" >&2
+	say "packages: all ${#packages[@]} present"
 fi
 
-step "test kernel"
 kdir=$(test_kdir)
-echo "$kdir" >&2
+say "test kernel: ready ($kdir)"
 
 # Configure a build dir once; later runs only apply the options again (a
 # dir made before an option existed gets it) and let ninja reconfigure.
 # CI builds warn-free: -Dwerror=true (distribution builds default to off).
-meson_build() {
+meson_build() { # dir options...
 	local dir=$1; shift
 	if [ ! -f "$dir/build.ninja" ]; then
 		meson setup "$dir" "$top" -Dwerror=true "$@"
 	else
 		# --reconfigure, not configure: options added since the dir was made
 		meson setup --reconfigure "$dir" "$top" -Dwerror=true "$@"
-	fi
-	meson compile -C "$dir"
+	fi && meson compile -C "$dir"
 }
-
-step "userspace for the guest ($vm_build)"
 # The guest is staged from an install: the examples, benchmarks and VM
 # tests must be installed too (under /usr/libexec/objinvoke).
-meson_build "$vm_build" --prefix=/usr -Dinstall_tests=true
-rm -rf "$vm_stage"
-meson install -C "$vm_build" --destdir "$vm_stage" --quiet --no-rebuild
+build_guest() {
+	meson_build "$vm_build" --prefix=/usr -Dinstall_tests=true &&
+		rm -rf "$vm_stage" &&
+		meson install -C "$vm_build" --destdir "$vm_stage" --no-rebuild
+}
+
+log=$logs/build-vm.log
+quietly "userspace for the guest" "$log" ninja_progress build_guest
+say "userspace for the guest: built (${vm_build#"$top"/}; log: ${log#"$top"/})"
 
 # A VM test that is not in tests/vm/meson.build would silently never run.
 for src in "$top"/tests/vm/test_*.c; do
@@ -84,18 +93,21 @@ for src in "$top"/tests/vm/test_*.c; do
 done
 
 if [ $vm_only = 0 ]; then
-	step "native unit tests under ASan/UBSan ($asan_build)"
-	meson_build "$asan_build" -Db_sanitize=address,undefined -Db_lundef=false
+	log=$logs/build-asan.log
+	quietly "native tests under ASan/UBSan" "$log" ninja_progress \
+		meson_build "$asan_build" -Db_sanitize=address,undefined -Db_lundef=false
+	say "native tests under ASan/UBSan: built (${asan_build#"$top"/}; log: ${log#"$top"/})"
 fi
 
 if [ $module = 1 ]; then
-	step "kernel module for the test kernel"
 	[ -f "$top/kernel/Makefile" ] ||
 		die "kernel/Makefile missing: the module's kbuild files are not written yet"
 	# With the test points (kernel/testpoint.h): this module is for the
 	# test kernel only; check-module.sh builds the release form.
-	make -C "$top/kernel" KDIR="$kdir" CONFIG_OBJINVOKE_TEST_POINTS=y
+	log=$logs/build-module.log
+	quietly "kernel module" "$log" kbuild_progress \
+		make -C "$top/kernel" KDIR="$kdir" CONFIG_OBJINVOKE_TEST_POINTS=y
 	[ -f "$top/kernel/objinvoke.ko" ] ||
-		die "make -C kernel did not produce kernel/objinvoke.ko"
+		die "make -C kernel did not produce kernel/objinvoke.ko (log: $log)"
+	say "kernel module: built for the test kernel (kernel/objinvoke.ko; log: ${log#"$top"/})"
 fi
-step "set-up done"

@@ -125,7 +125,7 @@ int32_t objinvoke_memory_wrap(int fd, Object *mem);
 /* memory.c: whether @fd is a dma-buf. */
 bool objinvoke_is_dma_buf(int fd);
 
-/* object_fd.c: an fd the kernel handed us, as a memory object when
+/* fd_convert.c: an fd the kernel handed us, as a memory object when
  * @arg_flags has OBJINVOKE_ARG_MEMORY, else as a remote object; the fd
  * is taken (closed on failure).  (objinvoke_object_fd(), the other way,
  * is public.) */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -160,6 +161,22 @@ int fake_udmabuf_device(void)
 bool fake_mem_is_open(int fd)
 {
 	return find(fd) != NULL;
+}
+
+int fake_mem_setup(void **state)
+{
+	fake_mem_install();
+	unsetenv("OBJINVOKE_MEMORY");
+	fake_log_start();
+	return 0;
+}
+
+int fake_mem_teardown(void **state)
+{
+	fake_log_stop();
+	unsetenv("OBJINVOKE_MEMORY");
+	fake_mem_check_clean();
+	return 0;
 }
 
 void fake_mem_check_clean(void)

@@ -31,6 +31,13 @@ int fake_udmabuf_device(void);
 
 /* Every tracked fd closed exactly once, every mapping of them gone. */
 void fake_mem_check_clean(void);
+/*
+ * cmocka setup and teardown for a memory test: the fake installed, no
+ * OBJINVOKE_MEMORY choice, the library's log captured; then everything
+ * checked closed and unmapped.
+ */
+int fake_mem_setup(void **state);
+int fake_mem_teardown(void **state);
 /* Whether tracked @fd is still open. */
 bool fake_mem_is_open(int fd);
 

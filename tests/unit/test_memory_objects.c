@@ -29,18 +29,7 @@ static size_t page;
 static int setup(void **state)
 {
 	page = (size_t)sysconf(_SC_PAGESIZE);
-	fake_mem_install();
-	unsetenv("OBJINVOKE_MEMORY");
-	fake_log_start();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fake_log_stop();
-	unsetenv("OBJINVOKE_MEMORY");
-	fake_mem_check_clean();
-	return 0;
+	return fake_mem_setup(state);
 }
 
 static void expect_heap(void)
@@ -382,7 +371,7 @@ static void test_sync(void **state)
 	Object_release(mem);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, fake_mem_teardown)
 
 int main(void)
 {

@@ -20,21 +20,6 @@
 #define SEE_RULE \
 	"(see the udev rule, docs/packaging.md: join group objinvoke)"
 
-static int setup(void **state)
-{
-	fake_mem_install();
-	unsetenv("OBJINVOKE_MEMORY");
-	fake_log_start();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fake_log_stop();
-	unsetenv("OBJINVOKE_MEMORY");
-	fake_mem_check_clean();
-	return 0;
-}
 
 static void test_module_not_loaded(void **state)
 {
@@ -139,24 +124,20 @@ static void test_other_errno(void **state)
 	assert_string_equal(fake_log_buf, "open /dev/objinvoke: errno 24");
 }
 
+/* Each case from a fresh fake, checked clean after. */
+#define T(f) cmocka_unit_test_setup_teardown(f, fake_mem_setup, fake_mem_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_module_not_loaded, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_objinvoke_permission,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_tee, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_heap_permission, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_udmabuf_permission, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_no_allocator, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_forced_path_missing,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_other_errno, setup,
-						teardown),
+		T(test_module_not_loaded),
+		T(test_objinvoke_permission),
+		T(test_no_tee),
+		T(test_heap_permission),
+		T(test_udmabuf_permission),
+		T(test_no_allocator),
+		T(test_forced_path_missing),
+		T(test_other_errno),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -120,16 +120,6 @@ if [ $emu_asan = 1 ]; then
 	[ -n "$installed" ] || die "no objinvoke-emu staged"
 	cp "$asan_emu" "$installed"
 fi
-# Examples and benchmarks that are built but not installed go to /usr/bin.
-meson introspect "$vm_build" --targets | python3 -c '
-import json, sys
-for t in json.load(sys.stdin):
-    if t["type"] == "executable" and not t["installed"] and (
-            "/examples/" in t["defined_in"] or "bench" in t["name"]):
-        print(t["filename"][0])' | while read -r exe; do
-	[ -x "$exe" ] || die "$exe is not built"
-	cp "$exe" "$root/usr/bin/"
-done
 if [ $emu = 1 ]; then
 	[ -n "$(find "$root" -name objinvoke-emu -type f)" ] ||
 		die "objinvoke-emu is not built and installed (emu/meson.build, install: true)"

@@ -66,6 +66,23 @@ kbuild_progress() { # kbuild's "  CC  file.o" lines
 
 # The test kernel's build tree (builds it the first time, ~5-10 minutes).
 test_kdir() { "$top/tests/vm/build-kernel.sh"; }
+# The benchmark kernel's (the same, without the debug options).
+bench_kdir() { "$top/tests/vm/build-kernel.sh" --bench; }
+
+# bench_module KDIR: the module built for the benchmark kernel at KDIR,
+# as a distribution builds it (the DKMS source tree, no test points), in
+# build/module-bench/; prints the .ko's path.
+bench_module() {
+	local kdir=$1 dest=$top/build/module-bench src log=$logs/build-module-bench.log
+	build() {
+		make -C "$top/kernel" dkms-source DESTDIR="$dest" &&
+			make -C "$dest/usr/src/objinvoke-$(cat "$top/VERSION")/kernel" KDIR="$kdir"
+	}
+	quietly "kernel module for the benchmark kernel" "$log" kbuild_progress build ||
+		die "the module did not build for the benchmark kernel (log: $log)"
+	src=$dest/usr/src/objinvoke-$(cat "$top/VERSION")
+	echo "$src/kernel/objinvoke.ko"
+}
 
 # Debian's headers for linux-headers-amd64's current ABI (the DKMS path).
 debian_kdir() {

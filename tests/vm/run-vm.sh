@@ -20,6 +20,10 @@
 #   --timeout S   kill QEMU after S seconds (default 2400, shell: none)
 #   --env N=V     set N to V in the guest's environment (tests read some:
 #                 docs/testing.md); may be repeated
+#   --kernel K    debug (default): the test kernel, KASAN, lockdep, ...;
+#                 bench: the benchmark kernel (build-kernel.sh --bench),
+#                 with the module built for it without test points
+#   --cpus N      the guest's CPUs (default 2)
 #
 # Fails on a timeout, a failed test, a missing end marker, or any kernel
 # report (BUG, WARNING, KASAN, lockdep, hung task, kmemleak, ...) in the
@@ -32,10 +36,10 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-usage() { sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 module=1 emu=1 setup=1 emu_asan=0 timeout=${OBJINVOKE_VM_TIMEOUT:-2400}
-guest_env= quiet=0
+guest_env= quiet=0 kernel=debug cpus=2
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quiet) quiet=1 ;;
@@ -44,6 +48,12 @@ while [ $# -gt 0 ]; do
 	--no-setup) setup=0 ;;
 	--emu-asan) emu_asan=1 ;;
 	--timeout) timeout=$2; shift ;;
+	--kernel)
+		case ${2:-} in debug|bench) kernel=$2 ;; *) die "--kernel debug or bench" ;; esac
+		shift ;;
+	--cpus)
+		[[ ${2:-} =~ ^[1-4]$ ]] || die "--cpus wants 1 to 4 (the kernel's NR_CPUS)"
+		cpus=$2; shift ;;
 	--env)
 		[[ ${2:-} =~ ^[A-Z_][A-Z0-9_]*=[^\ \']*$ ]] ||
 			die "--env wants NAME=VALUE (a value without spaces or quotes)"
@@ -63,7 +73,13 @@ if [ $setup = 1 ]; then
 	[ $module = 1 ] || flags+=(--no-module)
 	"$top/tests/vm/setup.sh" "${flags[@]}" >&2
 fi
-kdir=$(test_kdir)
+module_ko=$top/kernel/objinvoke.ko
+if [ $kernel = debug ]; then
+	kdir=$(test_kdir)
+else
+	kdir=$(bench_kdir)
+	[ $module = 0 ] || module_ko=$(bench_module "$kdir")
+fi
 [ -d "$vm_stage/$vm_tests_dir" ] || die "no VM build staged: run tests/vm/setup.sh"
 
 # --- what to run
@@ -92,6 +108,7 @@ shell)
 	conf_mode=shell timeout=0 ;;
 *) usage ;;
 esac
+[ $kernel = debug ] || kmemleak=0	# not in the benchmark kernel
 
 # --- the initramfs
 # Per run, so that two runs in one clone do not trip over each other.
@@ -125,8 +142,8 @@ if [ $emu = 1 ]; then
 		die "objinvoke-emu is not built and installed (emu/meson.build, install: true)"
 fi
 if [ $module = 1 ]; then
-	[ -f "$top/kernel/objinvoke.ko" ] || die "kernel/objinvoke.ko missing: run tests/vm/setup.sh"
-	cp "$top/kernel/objinvoke.ko" "$root/lib/modules/"
+	[ -f "$module_ko" ] || die "${module_ko#"$top"/} missing: run tests/vm/setup.sh"
+	cp "$module_ko" "$root/lib/modules/objinvoke.ko"
 fi
 
 # Shared libraries of every ELF, found by ldd (libraries the VM build
@@ -159,7 +176,7 @@ CMD='${cmd//\'/\'\\\'\'}'
 CMD_NAME='$cmd_name'
 MODULE=$module
 EMU=$emu
-CPUS=2
+CPUS=$cpus
 KMEMLEAK=$kmemleak
 TEST_TIMEOUT=${OBJINVOKE_VM_TEST_TIMEOUT:-900}
 VM_TESTS_DIR='$vm_tests_dir'
@@ -179,9 +196,9 @@ append="console=ttyS0 panic=-1 loglevel=7"
 # one boot in ten the KASAN kernel reported a wild access in
 # rcu_is_watching() from an interrupt during identify_boot_cpu(), before
 # any of our code ran; 4-level paging is what nearly all hardware runs.
-qemu=(qemu-system-x86_64 -accel tcg -cpu max,la57=off -smp 2 -m 1G -nographic -no-reboot
+qemu=(qemu-system-x86_64 -accel tcg -cpu max,la57=off -smp "$cpus" -m 1G -nographic -no-reboot
 	-kernel "$kdir/arch/x86/boot/bzImage" -initrd "$initrd" -append "$append")
-say "vm: guest packed, booting (${cmd_name:-$mode}${tests:+: $(wc -w <<<"$tests") test programs}); console log: ${log#"$top"/}"
+say "vm: guest packed, booting the $kernel kernel, $cpus CPUs (${cmd_name:-$mode}${tests:+: $(wc -w <<<"$tests") test programs}); console log: ${log#"$top"/}"
 
 if [ "$mode" = shell ]; then
 	"${qemu[@]}" 2>&1 | tee "$log"
